@@ -1,0 +1,76 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Simulation } from "../../core/simulation.js";
+import { formatTimestampMs } from "../../model/click.js";
+import type { WebhookEndpoint } from "../../webhooks/endpoints.js";
+import { CLICK_RECORDED } from "../../webhooks/event.js";
+import { ApiError } from "../api-error.js";
+import { authenticate } from "../auth.js";
+
+export const CreateWebhookBody = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048, description: "Receiver URL, http(s)://" }),
+    events: Type.Array(Type.Literal(CLICK_RECORDED), { minItems: 1, maxItems: 10 }),
+    secret: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateWebhookBody = Static<typeof CreateWebhookBody>;
+
+function publicEndpoint(endpoint: WebhookEndpoint, includeSecret: boolean) {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: endpoint.events,
+    created_at: formatTimestampMs(endpoint.createdAtMs),
+    ...(includeSecret ? { secret: endpoint.secret } : {}),
+  };
+}
+
+/**
+ * `POST /v1/webhooks`, `GET /v1/webhooks` and `DELETE /v1/webhooks/:id`. The secret appears only
+ * in the creation response. Elido requires HTTPS; the simulator also takes `http://` because
+ * receivers under test listen on loopback.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, sim: Simulation): void {
+  app.post<{ Body: CreateWebhookBody }>(
+    "/v1/webhooks",
+    { schema: { body: CreateWebhookBody } },
+    async (request, reply) => {
+      authenticate(request, sim.workspace);
+      const { url, events, secret } = request.body;
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new ApiError(
+          "validation_failed",
+          `Invalid url: expected an absolute http(s) URL, got "${url}".`,
+        );
+      }
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+        throw new ApiError(
+          "validation_failed",
+          `Invalid url: expected the http or https scheme, got "${parsed.protocol}".`,
+        );
+      }
+      const endpoint = sim.endpoints.register(url, events, sim.clock.now(), secret);
+      reply.code(201);
+      return publicEndpoint(endpoint, true);
+    },
+  );
+
+  app.get("/v1/webhooks", async (request) => {
+    authenticate(request, sim.workspace);
+    return { items: sim.endpoints.list().map((endpoint) => publicEndpoint(endpoint, false)) };
+  });
+
+  app.delete<{ Params: { id: string } }>("/v1/webhooks/:id", async (request, reply) => {
+    authenticate(request, sim.workspace);
+    if (!sim.endpoints.remove(request.params.id)) {
+      throw new ApiError("not_found", `Webhook endpoint "${request.params.id}" not found.`);
+    }
+    reply.code(204);
+    return null;
+  });
+}

@@ -1,0 +1,78 @@
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { Simulation } from "../core/simulation.js";
+import { formatTimestampMs } from "../model/click.js";
+import { ApiError, type ApiErrorBody } from "./api-error.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
+
+/** Header carrying the simulated time of every response, so pollers can compute `to=now`. */
+export const HEADER_SIM_NOW = "x-sim-now";
+
+export interface ServerOptions {
+  /** pino level for request and error logs. Default: `warn`. */
+  logLevel?: string;
+}
+
+/** Builds the fake Elido HTTP API around a simulation. Call `listen` on the result. */
+export function buildServer(sim: Simulation, options: ServerOptions = {}): FastifyInstance {
+  let requestCounter = 0;
+  const app = Fastify({
+    logger: { level: options.logLevel ?? "warn" },
+    genReqId: () => `req_${(++requestCounter).toString(36).padStart(8, "0")}`,
+    // Validation errors carry every problem, not only the first.
+    ajv: { customOptions: { allErrors: true } },
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("x-request-id", request.id);
+    reply.header(HEADER_SIM_NOW, formatTimestampMs(sim.clock.now()));
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const { statusCode, apiError } = classifyError(error);
+    if (statusCode >= 500) {
+      request.log.error({ err: error }, "request failed");
+    }
+    const body: ApiErrorBody = {
+      error: apiError.message,
+      code: apiError.code,
+      request_id: request.id,
+    };
+    return reply.code(statusCode).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ApiErrorBody = {
+      error: `No route for ${request.method} ${request.url.split("?")[0]}.`,
+      code: "not_found",
+      request_id: request.id,
+    };
+    return reply.code(404).send(body);
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  registerWebhookRoutes(app, sim);
+  return app;
+}
+
+function classifyError(error: FastifyError | ApiError): { statusCode: number; apiError: ApiError } {
+  if (error instanceof ApiError) {
+    return { statusCode: error.statusCode, apiError: error };
+  }
+  if (error.validation !== undefined) {
+    return {
+      statusCode: 400,
+      apiError: new ApiError("validation_failed", `Invalid request: ${error.message}.`),
+    };
+  }
+  const status = error.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    // Malformed JSON, an unsupported content type, a body too large: the client's request is
+    // at fault, so the status stays a 4xx and the message says which.
+    return { statusCode: status, apiError: new ApiError("validation_failed", error.message) };
+  }
+  return {
+    statusCode: 500,
+    apiError: new ApiError("internal_error", "Internal error in the simulator."),
+  };
+}

@@ -1,0 +1,200 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Value } from "@sinclair/typebox/value";
+import { isNode, LineCounter, parseDocument } from "yaml";
+import { parseDurationMs } from "../clock/duration.js";
+import { ElidoSimError } from "../errors.js";
+import { BLOG_RETRY_POLICY } from "../webhooks/retry-policy.js";
+import type { Scenario } from "./scenario.js";
+import { type ScenarioFile, ScenarioSchema } from "./scenario-schema.js";
+
+const SCENARIO_EXTENSIONS = [".yaml", ".yml", ".json"];
+
+/** Returns the folder of the scenarios shipped with the package. */
+export function shippedScenariosDir(): string {
+  // Works from src/scenario (tests) and from dist/src/scenario (the built CLI).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth++) {
+    const candidate = join(dir, "scenarios");
+    if (existsSync(join(dir, "package.json")) && existsSync(candidate)) {
+      return candidate;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error("Cannot find the shipped scenarios folder next to package.json.");
+}
+
+/** Returns the names of the shipped scenarios, sorted. */
+export async function listShippedScenarios(): Promise<string[]> {
+  const files = await readdir(shippedScenariosDir());
+  return files
+    .filter((file) => SCENARIO_EXTENSIONS.includes(extname(file)) && !file.endsWith("schema.json"))
+    .map((file) => file.slice(0, -extname(file).length))
+    .sort();
+}
+
+/** Finds a scenario by path, or by the name of a shipped scenario. */
+export function resolveScenarioPath(nameOrPath: string): string {
+  const asPath = resolve(nameOrPath);
+  if (existsSync(asPath) && statSync(asPath).isFile()) {
+    return asPath;
+  }
+  const dir = shippedScenariosDir();
+  for (const extension of SCENARIO_EXTENSIONS) {
+    const candidate = join(dir, `${nameOrPath}${extension}`);
+    if (existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  throw new ElidoSimError(
+    "ELIDO_SIM_ERR_SCENARIO_NOT_FOUND",
+    `Scenario "${nameOrPath}" not found: it is neither a file nor a shipped scenario. ` +
+      "Run `elido-sim scenarios` to list the shipped ones.",
+  );
+}
+
+/** Loads, validates and normalizes a scenario from a name or path. */
+export function loadScenario(nameOrPath: string): Scenario {
+  const path = resolveScenarioPath(nameOrPath);
+  return parseScenario(readFileSync(path, "utf8"), path);
+}
+
+/**
+ * Parses scenario text (YAML, or JSON, which is YAML too). Every problem is reported at once,
+ * each with its line, field, what was expected and what was received.
+ */
+export function parseScenario(text: string, source: string): Scenario {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((error) => {
+      const line = error.linePos?.[0]?.line;
+      return `${line === undefined ? "" : `line ${line}: `}${error.message.split("\n")[0]}`;
+    });
+    throw invalid(source, problems);
+  }
+  const data: unknown = document.toJS();
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw invalid(source, ["expected a mapping of scenario fields at the top level"]);
+  }
+
+  const lineOf = (path: readonly (string | number)[]): number | undefined => {
+    for (let length = path.length; length >= 0; length--) {
+      const node = document.getIn(path.slice(0, length), true);
+      if (isNode(node) && node.range !== undefined && node.range !== null) {
+        return lineCounter.linePos(node.range[0]).line;
+      }
+    }
+    return undefined;
+  };
+
+  const problems: string[] = [];
+  for (const error of Value.Errors(ScenarioSchema, data)) {
+    const path = error.path
+      .split("/")
+      .filter((part) => part !== "")
+      .map((part) =>
+        /^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, "/").replace(/~0/g, "~"),
+      );
+    const schema = error.schema as { expected?: string };
+    const expected = schema.expected ?? error.message.replace(/^Expected /, "").toLowerCase();
+    const line = lineOf(path);
+    const field = path.length === 0 ? "(top level)" : formatFieldPath(path);
+    const received = error.value === undefined ? "nothing" : JSON.stringify(error.value);
+    problems.push(
+      `${line === undefined ? "" : `line ${line}, `}field ${field}: expected ${expected}, got ${received}`,
+    );
+  }
+  if (problems.length > 0) {
+    throw invalid(source, [...new Set(problems)]);
+  }
+  return normalize(data as ScenarioFile, source, lineOf);
+}
+
+function formatFieldPath(path: readonly (string | number)[]): string {
+  return path
+    .map((part, index) =>
+      typeof part === "number" ? `[${part}]` : index === 0 ? part : `.${part}`,
+    )
+    .join("");
+}
+
+function invalid(source: string, problems: readonly string[]): ElidoSimError {
+  const lines = problems.map((problem) => `  - ${problem}`).join("\n");
+  return new ElidoSimError(
+    "ELIDO_SIM_ERR_SCENARIO_INVALID",
+    `Invalid scenario file ${source}:\n${lines}\nSee scenarios/schema.json for every field.`,
+  );
+}
+
+function normalize(
+  file: ScenarioFile,
+  source: string,
+  lineOf: (path: readonly (string | number)[]) => number | undefined,
+): Scenario {
+  // The schema has checked the pattern, so every duration parses.
+  const ms = (value: string): number => parseDurationMs(value) as number;
+  const problems: string[] = [];
+  const durationMs = ms(file.duration);
+  if (durationMs <= 0) {
+    problems.push(
+      `line ${lineOf(["duration"])}, field duration: expected a duration > 0, got "${file.duration}"`,
+    );
+  }
+  let startMs: number | undefined;
+  if (file.start !== undefined) {
+    startMs = Date.parse(file.start);
+    if (Number.isNaN(startMs)) {
+      problems.push(
+        `line ${lineOf(["start"])}, field start: expected an RFC 3339 time, got "${file.start}"`,
+      );
+    }
+  }
+  const outages = (file.faults ?? []).map((fault, index) => {
+    const durationOfOutage = ms(fault.for);
+    if (durationOfOutage <= 0) {
+      problems.push(
+        `line ${lineOf(["faults", index, "for"])}, field faults[${index}].for: expected a duration > 0, got "${fault.for}"`,
+      );
+    }
+    return {
+      name: fault.name ?? `outage-${index + 1}`,
+      offsetMs: ms(fault.at),
+      durationMs: durationOfOutage,
+    };
+  });
+  if (problems.length > 0) {
+    throw invalid(source, problems);
+  }
+
+  const webhooks = file.webhooks ?? {};
+  const delaysMs = webhooks.retry_delays?.map(ms) ?? BLOG_RETRY_POLICY.delaysMs;
+  return Object.freeze({
+    name: file.name,
+    description: file.description.trim(),
+    source,
+    seed: file.seed ?? 1,
+    startMs,
+    durationMs,
+    speed: file.speed ?? 60,
+    workspace: {
+      id: file.workspace?.id ?? 4123,
+      plan: file.workspace?.plan ?? "pro",
+      links: file.workspace?.links ?? 5,
+    },
+    traffic: { ratePerSecond: file.traffic.rate, trickyShare: file.traffic.tricky_share ?? 0.05 },
+    ingestionLagP99Ms: file.ingestion?.lag_p99 === undefined ? 5_000 : ms(file.ingestion.lag_p99),
+    attemptTimeoutMs:
+      webhooks.attempt_timeout === undefined ? 30_000 : ms(webhooks.attempt_timeout),
+    retryPolicy: Object.freeze({
+      delaysMs: Object.freeze([...delaysMs]),
+      maxAttempts: webhooks.max_attempts ?? (webhooks.retry_delays?.length ?? 3) + 1,
+    }),
+    duplicateShare: webhooks.duplicates ?? 0,
+    outages,
+    probeOffsetsMs: (file.probes?.at ?? ["1m"]).map(ms),
+    expectations: { minAcceptedShare: file.expectations?.min_accepted_share ?? 1 },
+  });
+}

@@ -1,0 +1,170 @@
+import { FormatRegistry, type Static, Type } from "@sinclair/typebox";
+
+// TypeBox validates only the formats registered with it; RFC 3339 needs a zone, so a bare date
+// or a local time is rejected.
+if (!FormatRegistry.Has("date-time")) {
+  FormatRegistry.Set(
+    "date-time",
+    (value) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) &&
+      !Number.isNaN(Date.parse(value)),
+  );
+}
+
+// `expected` is our own schema keyword: the loader prints it in error messages, and editors show
+// it through `description`.
+const Duration = (description: string) =>
+  Type.String({
+    pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$",
+    description: `${description} A duration such as 500ms, 30s, 21m, 1h30m.`,
+    expected: 'a duration like "30s", "21m" or "1h30m"',
+  });
+
+const Share = (description: string) =>
+  Type.Number({ minimum: 0, maximum: 1, description, expected: "a number from 0 to 1" });
+
+export const ReceiverOutageFault = Type.Object(
+  {
+    type: Type.Literal("receiver_outage", { expected: '"receiver_outage"' }),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 80, description: "Label used in reports." }),
+    ),
+    at: Duration("Start of the outage, from the start of the run."),
+    for: Duration("Length of the outage."),
+  },
+  {
+    additionalProperties: false,
+    description: "The dispatcher cannot reach the receiver during this window of simulated time.",
+  },
+);
+
+export const ScenarioSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Type.String({
+      pattern: "^[a-z0-9][a-z0-9-]*$",
+      description: "Kebab-case name, used by `elido-sim run NAME`.",
+      expected: "a kebab-case name like receiver-outages",
+    }),
+    description: Type.String({
+      minLength: 1,
+      description: "The real failure this scenario reproduces.",
+    }),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 4294967295,
+        description: "Fixes every random choice. Default: 1.",
+        expected: "an integer from 0 to 4294967295",
+      }),
+    ),
+    start: Type.Optional(
+      Type.String({
+        format: "date-time",
+        description:
+          "Simulated start time, RFC 3339. Default: the wall clock at the start of the run.",
+        expected: 'an RFC 3339 time like "2026-05-15T09:00:00Z"',
+      }),
+    ),
+    duration: Duration("Simulated time during which traffic is generated."),
+    speed: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 100000,
+        description: "Simulated seconds per real second. Default: 60.",
+        expected: "a number > 0 and <= 100000",
+      }),
+    ),
+    workspace: Type.Optional(
+      Type.Object(
+        {
+          id: Type.Optional(Type.Integer({ minimum: 1, expected: "a positive integer" })),
+          plan: Type.Optional(
+            Type.Union([Type.Literal("free"), Type.Literal("pro"), Type.Literal("business")], {
+              expected: 'one of "free", "pro", "business"',
+            }),
+          ),
+          links: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 10000, expected: "an integer from 1 to 10000" }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    traffic: Type.Object(
+      {
+        rate: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 100000,
+          description: "Mean human clicks per simulated second.",
+          expected: "a number of clicks per simulated second, > 0 and <= 100000",
+        }),
+        tricky_share: Type.Optional(
+          Share(
+            "Share of clicks whose UTM campaign contains characters Go escapes. Default: 0.05.",
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    ingestion: Type.Optional(
+      Type.Object(
+        { lag_p99: Type.Optional(Duration("99th percentile of ingestion lag. Default: 5s.")) },
+        { additionalProperties: false },
+      ),
+    ),
+    webhooks: Type.Optional(
+      Type.Object(
+        {
+          attempt_timeout: Type.Optional(
+            Duration("Wall-clock time one attempt may take. Default: 30s."),
+          ),
+          max_attempts: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 50, expected: "an integer from 1 to 50" }),
+          ),
+          retry_delays: Type.Optional(
+            Type.Array(Duration("Delay before the next attempt."), {
+              minItems: 1,
+              maxItems: 50,
+              description: "Delays between attempts. Default: [1m, 5m, 15m].",
+            }),
+          ),
+          duplicates: Type.Optional(
+            Share(
+              "Share of successful attempts whose 2xx is lost on the way back, so the same delivery id arrives again. Default: 0.",
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    faults: Type.Optional(Type.Array(ReceiverOutageFault, { maxItems: 1000 })),
+    probes: Type.Optional(
+      Type.Object(
+        {
+          at: Type.Optional(
+            Type.Array(Duration("When to send the set of signature probes."), {
+              maxItems: 100,
+              description: "Default: [1m].",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    expectations: Type.Optional(
+      Type.Object(
+        {
+          min_accepted_share: Type.Optional(
+            Share("Minimum share of valid attempts the receiver must answer 2xx. Default: 1."),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, $id: "https://elido-sim.dev/schemas/scenario.json" },
+);
+
+/** A scenario file as written, before durations are parsed. */
+export type ScenarioFile = Static<typeof ScenarioSchema>;

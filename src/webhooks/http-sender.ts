@@ -1,0 +1,127 @@
+import { Agent, errors, request } from "undici";
+import type { AttemptOutcome } from "./delivery-log.js";
+
+export interface SendRequest {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export interface SendResult {
+  readonly outcome: AttemptOutcome;
+  readonly statusCode?: number;
+  readonly error?: string;
+  /** Wall-clock milliseconds from sending to the end of the response or the failure. */
+  readonly latencyMs: number;
+}
+
+export interface HttpSenderOptions {
+  /** Wall-clock milliseconds an attempt may take, response body included. Default: 30000. */
+  attemptTimeoutMs?: number;
+  /** Response body bytes read before the rest is discarded. Default: 65536. */
+  maxResponseBytes?: number;
+  /** Connections kept open per receiver origin. Default: 32. */
+  connectionsPerOrigin?: number;
+}
+
+/**
+ * Sends one HTTP attempt with undici over keep-alive connections and classifies the result.
+ * Redirects are never followed, because Elido counts them as failed attempts.
+ */
+export class HttpSender {
+  readonly #agent: Agent;
+  readonly #attemptTimeoutMs: number;
+  readonly #maxResponseBytes: number;
+
+  constructor(options: HttpSenderOptions = {}) {
+    this.#attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
+    this.#maxResponseBytes = options.maxResponseBytes ?? 65_536;
+    this.#agent = new Agent({
+      connections: options.connectionsPerOrigin ?? 32,
+      keepAliveTimeout: 10_000,
+      // The attempt timeout below bounds the whole exchange; these would only cut it shorter.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  get attemptTimeoutMs(): number {
+    return this.#attemptTimeoutMs;
+  }
+
+  async send(attempt: SendRequest): Promise<SendResult> {
+    const startedAt = performance.now();
+    // The attempt timeout is wall-clock on purpose: the receiver answers in real time.
+    const signal = AbortSignal.timeout(this.#attemptTimeoutMs);
+    try {
+      const response = await request(attempt.url, {
+        method: "POST",
+        headers: attempt.headers,
+        body: attempt.body,
+        dispatcher: this.#agent,
+        signal,
+      });
+      await this.#drain(response.body);
+      const latencyMs = performance.now() - startedAt;
+      const statusCode = response.statusCode;
+      if (statusCode >= 200 && statusCode < 300) {
+        return { outcome: "success", statusCode, latencyMs };
+      }
+      const outcome: AttemptOutcome =
+        statusCode >= 300 && statusCode < 400 ? "redirect" : "http_error";
+      return { outcome, statusCode, latencyMs };
+    } catch (error) {
+      return {
+        ...classifyError(error, this.#attemptTimeoutMs),
+        latencyMs: performance.now() - startedAt,
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  /** Reads at most `maxResponseBytes` of the body, then drops the connection's remainder. */
+  async #drain(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<void> {
+    let received = 0;
+    for await (const chunk of body) {
+      received += chunk.length;
+      if (received >= this.#maxResponseBytes) {
+        body.destroy();
+        return;
+      }
+    }
+  }
+}
+
+function classifyError(error: unknown, timeoutMs: number): Omit<SendResult, "latencyMs"> {
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) ||
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError
+  ) {
+    return { outcome: "timeout", error: `no complete response within ${timeoutMs} ms` };
+  }
+  if (code === "ECONNREFUSED") {
+    return { outcome: "connection_refused", error: "connection refused" };
+  }
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET") {
+    return { outcome: "connection_reset", error: `connection closed by the receiver (${code})` };
+  }
+  return { outcome: "network_error", error: code === undefined ? message : `${code}: ${message}` };
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === "string" && code !== "UND_ERR_ABORTED") {
+      return code;
+    }
+    current = (current as Error & { cause?: unknown }).cause;
+  }
+  return undefined;
+}

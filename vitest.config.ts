@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Scenario tests run real servers and child processes on loopback.
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+  },
+});
