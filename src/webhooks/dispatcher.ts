@@ -1,5 +1,6 @@
 import type { Scheduler } from "../clock/scheduler.js";
 import type { Random } from "../model/random.js";
+import { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import type { Attempt, Delivery, DeliveryLog } from "./delivery-log.js";
 import type { EndpointRegistry, WebhookEndpoint } from "./endpoints.js";
 import type { WebhookEvent } from "./event.js";
@@ -44,6 +45,8 @@ export interface DispatcherDependencies {
   /** Stream for delivery ids. */
   readonly random: Random;
   readonly faults?: DeliveryFaults;
+  /** Attempts in flight at once per endpoint; further attempts wait their turn. Default: 32. */
+  readonly maxConcurrentPerEndpoint?: number;
 }
 
 /**
@@ -54,10 +57,14 @@ export interface DispatcherDependencies {
 export class Dispatcher {
   readonly #deps: DispatcherDependencies;
   #faults: DeliveryFaults;
+  readonly #limiter: ConcurrencyLimiter;
 
   constructor(dependencies: DispatcherDependencies) {
     this.#deps = dependencies;
     this.#faults = dependencies.faults ?? NO_FAULTS;
+    // The limit keeps a backlog of thousands of due attempts from opening thousands of
+    // requests at once; Elido does not publish its own, so 32 matches the connection pool.
+    this.#limiter = new ConcurrencyLimiter(dependencies.maxConcurrentPerEndpoint ?? 32);
   }
 
   /** Replaces the delivery faults; attempts already running keep the old ones. */
@@ -112,6 +119,18 @@ export class Dispatcher {
   }
 
   async #attempt(delivery: Delivery, endpoint: WebhookEndpoint, number: number): Promise<void> {
+    const waiting = this.#limiter.acquire(endpoint.id);
+    if (waiting !== undefined) {
+      await waiting;
+    }
+    try {
+      await this.#send(delivery, endpoint, number);
+    } finally {
+      this.#limiter.release(endpoint.id);
+    }
+  }
+
+  async #send(delivery: Delivery, endpoint: WebhookEndpoint, number: number): Promise<void> {
     const { scheduler, log, sender, policy } = this.#deps;
     const startedAtMs = scheduler.now();
     const signatureTimestamp = wallClockUnixSeconds();

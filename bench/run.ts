@@ -1,0 +1,160 @@
+/**
+ * Benchmarks of elido-sim, each reported as a ratio against a baseline measured in the same
+ * run on the same machine, so the numbers compare across machines. Every load is bounded in
+ * time or count and aims only at 127.0.0.1.
+ *
+ * Usage: npm run bench [-- --write]   (--write replaces the results table in docs/benchmarks.md)
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { VirtualClock } from "../src/clock/virtual-clock.js";
+import { Simulation } from "../src/core/simulation.js";
+import { loadScenario } from "../src/scenario/load-scenario.js";
+import { runScenario } from "../src/scenario/run-scenario.js";
+import { buildClickEvent } from "../src/webhooks/event.js";
+import { encodeGoJson } from "../src/webhooks/go-json.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CONNECTIONS = 32;
+const BASELINE_SECONDS = 5;
+const DELIVERIES = 30_000;
+
+interface Row {
+  name: string;
+  value: string;
+  baseline: string;
+  ratio: number;
+  goal: string;
+}
+
+async function startTrivialReceiver(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(HERE, "trivial-receiver.js")], {
+    env: { ...process.env, PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once("exit", (code) => reject(new Error(`trivial receiver exited with code ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}/webhook` };
+}
+
+/** Plain autocannon POSTs of a delivery-sized body: the ceiling any sender can reach here. */
+async function measureAutocannon(url: string, body: string): Promise<number> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json" },
+    connections: CONNECTIONS,
+    duration: BASELINE_SECONDS,
+  });
+  return result.requests.average;
+}
+
+/** Signed deliveries per second: DELIVERIES events queued at once on a virtual clock. */
+async function measureDispatcher(url: string): Promise<{ perSecond: number; body: string }> {
+  const start = Date.parse("2026-05-15T09:00:00Z");
+  const sim = new Simulation({ clock: new VirtualClock(start), seed: 1 });
+  const endpoint = sim.endpoints.register(url, ["click.recorded"], start, "whsec_bench");
+  const link = sim.workspace.links[0];
+  if (link === undefined) {
+    throw new Error("The benchmark workspace has no link.");
+  }
+  let body = "";
+  for (let index = 0; index < DELIVERIES; index++) {
+    const click = sim.createDetachedClick(link, start * 1_000 + index);
+    const event = buildClickEvent(`evt_${index}`, click.occurred_at, click);
+    body = encodeGoJson(event);
+    sim.dispatcher.deliver(endpoint, event, click.click_id);
+  }
+  const startedAt = performance.now();
+  await sim.scheduler.runUntilQuiet(start + 60_000);
+  const seconds = (performance.now() - startedAt) / 1_000;
+  const succeeded = sim.deliveryLog
+    .all()
+    .filter((delivery) => delivery.status === "succeeded").length;
+  await sim.close();
+  if (succeeded !== DELIVERIES) {
+    throw new Error(`Only ${succeeded} of ${DELIVERIES} deliveries succeeded.`);
+  }
+  return { perSecond: DELIVERIES / seconds, body };
+}
+
+/** The shipped scenario on a virtual clock: simulated time per wall second, and attempts per second. */
+async function measureScenario(
+  url: string,
+): Promise<{ attemptsPerSecond: number; speedup: number }> {
+  const result = await runScenario({
+    scenario: loadScenario("receiver-outages"),
+    receiverUrl: url,
+    speed: Number.POSITIVE_INFINITY,
+  });
+  const attempts = result.deliveries.reduce((sum, delivery) => sum + delivery.attempts.length, 0);
+  return {
+    attemptsPerSecond: attempts / (result.wallMs / 1_000),
+    speedup: (result.endMs - result.startMs) / result.wallMs,
+  };
+}
+
+function renderTable(rows: readonly Row[]): string {
+  const lines = [
+    "| Benchmark | elido-sim | Baseline (same run) | Ratio | Goal |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${row.value} | ${row.baseline} | ${row.ratio.toFixed(2)} | ${row.goal} |`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const receiver = await startTrivialReceiver();
+  try {
+    const dispatcher = await measureDispatcher(receiver.url);
+    const baseline = await measureAutocannon(receiver.url, dispatcher.body);
+    const scenario = await measureScenario(receiver.url);
+    const rows: Row[] = [
+      {
+        name: "Signed deliveries per second to a trivial keep-alive receiver",
+        value: `${Math.round(dispatcher.perSecond)}/s`,
+        baseline: `autocannon ${Math.round(baseline)} req/s`,
+        ratio: dispatcher.perSecond / baseline,
+        goal: ">= 0.8",
+      },
+      {
+        name: "Attempts per second in `receiver-outages` on a virtual clock",
+        value: `${Math.round(scenario.attemptsPerSecond)}/s (${Math.round(scenario.speedup)}x real time)`,
+        baseline: `autocannon ${Math.round(baseline)} req/s`,
+        ratio: scenario.attemptsPerSecond / baseline,
+        goal: "none yet",
+      },
+    ];
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node.js ${process.version}`;
+    const table = renderTable(rows);
+    process.stdout.write(`${machine}\n\n${table}\n`);
+    if (process.argv.includes("--write")) {
+      const path = join(HERE, "..", "..", "docs", "benchmarks.md");
+      const text = await readFile(path, "utf8");
+      const marker = /<!-- results -->[\s\S]*<!-- \/results -->/;
+      const measured = new Date().toISOString().slice(0, 10);
+      await writeFile(
+        path,
+        text.replace(
+          marker,
+          `<!-- results -->\nMeasured ${measured} on ${machine}.\n\n${table}\n<!-- /results -->`,
+        ),
+      );
+      process.stdout.write(`Updated ${path}\n`);
+    }
+  } finally {
+    receiver.child.kill("SIGTERM");
+  }
+}
+
+await main();

@@ -1,0 +1,88 @@
+/**
+ * Limits how many attempts run at once per key (an endpoint id). Waiters are served in
+ * arrival order, so deliveries queued at the same simulated time keep their order.
+ */
+export class ConcurrencyLimiter {
+  readonly #limit: number;
+  readonly #running = new Map<string, number>();
+  readonly #waiting = new Map<string, WaitQueue>();
+
+  /** @param limit attempts allowed at once per key, >= 1 */
+  constructor(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`Invalid concurrency limit ${limit}: expected an integer >= 1.`);
+    }
+    this.#limit = limit;
+  }
+
+  /** Resolves once a slot for `key` is free; call `release(key)` when the work is done. */
+  acquire(key: string): Promise<void> | undefined {
+    const running = this.#running.get(key) ?? 0;
+    if (running < this.#limit) {
+      this.#running.set(key, running + 1);
+      return undefined;
+    }
+    return new Promise((resolve) => {
+      let queue = this.#waiting.get(key);
+      if (queue === undefined) {
+        queue = new WaitQueue();
+        this.#waiting.set(key, queue);
+      }
+      queue.push(resolve);
+    });
+  }
+
+  release(key: string): void {
+    const next = this.#waiting.get(key)?.shift();
+    if (next !== undefined) {
+      // The slot passes straight to the next waiter, so the running count stays the same.
+      next();
+      return;
+    }
+    const running = (this.#running.get(key) ?? 1) - 1;
+    if (running === 0) {
+      this.#running.delete(key);
+      this.#waiting.delete(key);
+    } else {
+      this.#running.set(key, running);
+    }
+  }
+
+  /** Number of attempts waiting for a slot, over all keys. */
+  get waitingCount(): number {
+    let count = 0;
+    for (const queue of this.#waiting.values()) {
+      count += queue.size;
+    }
+    return count;
+  }
+}
+
+/** A FIFO queue with O(1) shift: backlogs reach hundreds of thousands of waiters. */
+class WaitQueue {
+  #items: Array<(() => void) | undefined> = [];
+  #head = 0;
+
+  push(item: () => void): void {
+    this.#items.push(item);
+  }
+
+  shift(): (() => void) | undefined {
+    if (this.#head >= this.#items.length) {
+      return undefined;
+    }
+    const item = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head++;
+    // Compact once the consumed prefix dominates, so memory follows the live backlog.
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+}
