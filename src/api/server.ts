@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Simulation } from "../core/simulation.js";
 import { formatTimestampMs } from "../model/click.js";
 import { ApiError, type ApiErrorBody } from "./api-error.js";
+import { authenticate } from "./auth.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 /** Header carrying the simulated time of every response, so pollers can compute `to=now`. */
@@ -18,8 +19,9 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
   const app = Fastify({
     logger: { level: options.logLevel ?? "warn" },
     genReqId: () => `req_${(++requestCounter).toString(36).padStart(8, "0")}`,
-    // Validation errors carry every problem, not only the first.
-    ajv: { customOptions: { allErrors: true } },
+    // Validation errors carry every problem, not only the first. Fastify's defaults would drop
+    // unknown properties and coerce types, so a wrong request would pass as a different one.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
@@ -48,6 +50,14 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
       request_id: request.id,
     };
     return reply.code(404).send(body);
+  });
+
+  // Authentication comes before validation, so a request without a key gets a 401 even when
+  // its body is also invalid, as on the real service.
+  app.addHook("onRequest", async (request) => {
+    if (request.url.startsWith("/v1/")) {
+      authenticate(request, sim.workspace);
+    }
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));

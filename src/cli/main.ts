@@ -3,6 +3,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ElidoSimError } from "../errors.js";
 import { listShippedScenarios, loadScenario } from "../scenario/load-scenario.js";
+import { scenarioJsonSchema } from "../scenario/scenario-json-schema.js";
 import { configureRunCommand, executeRun, type RunArguments } from "./run-command.js";
 
 /** Exit code for a bug in elido-sim itself; usage and scenario errors exit with 2. */
@@ -32,6 +33,14 @@ async function main(argv: string[]): Promise<number> {
           const scenario = loadScenario(name);
           process.stdout.write(`${name}\n  ${scenario.description.replace(/\s+/g, " ")}\n`);
         }
+      },
+    )
+    .command(
+      "schema",
+      "Print the JSON Schema of scenario files",
+      () => {},
+      () => {
+        process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       },
     )
     .demandCommand(1, "Missing command: try `elido-sim run receiver-outages --help`.")

@@ -59,7 +59,8 @@ export function formatDuration(ms: number): string {
   }
   if (rest > 0) {
     const seconds = rest / 1_000;
-    parts.push(`${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)}s`);
+    // Up to millisecond precision, trailing zeros dropped: 2.5s, 59.999s.
+    parts.push(`${Number(seconds.toFixed(3))}s`);
   }
   return parts.join("");
 }

@@ -84,10 +84,14 @@ export class Scheduler {
       (error: unknown) => this.#onTaskError(error),
     );
     this.#inflight.add(tracked);
-    void tracked.finally(() => {
-      this.#inflight.delete(tracked);
-      this.#notifyIfQuiet();
-    });
+    // The rejection of `tracked` reaches callers through `idle()`; this bookkeeping chain
+    // must not raise it a second time as an unhandled rejection.
+    tracked
+      .finally(() => {
+        this.#inflight.delete(tracked);
+        this.#notifyIfQuiet();
+      })
+      .catch(() => undefined);
     return promise;
   }
 
@@ -162,8 +166,8 @@ export class Scheduler {
         break;
       }
       clock.setNow(Math.max(nextMs, clock.now()));
-      fired += clock.fireDue();
-      if (fired > this.#maxEvents) {
+      fired += clock.fireDue(this.#maxEvents - fired);
+      if (fired >= this.#maxEvents) {
         throw new SchedulerLoopLimitError(this.#maxEvents, clock.now());
       }
       await this.idle();

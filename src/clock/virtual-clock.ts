@@ -63,10 +63,14 @@ export class VirtualClock implements Clock {
     this.#nowMs = targetMs;
   }
 
-  /** Fires every timer due at or before the current time, in order, and returns how many fired. */
-  fireDue(): number {
+  /**
+   * Fires timers due at or before the current time, in order, and returns how many fired.
+   * Timers that fired timers set for the current time fire too, so `maxFires` bounds a task
+   * that keeps rescheduling itself without delay.
+   */
+  fireDue(maxFires = Number.POSITIVE_INFINITY): number {
     let fired = 0;
-    for (;;) {
+    while (fired < maxFires) {
       this.#dropCancelledHead();
       const head = this.#heap[0];
       if (head === undefined || head.dueMs > this.#nowMs) {
@@ -77,6 +81,7 @@ export class VirtualClock implements Clock {
       fired++;
       head.callback();
     }
+    return fired;
   }
 
   #dropCancelledHead(): void {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Value } from "@sinclair/typebox/value";
+import { Value, type ValueError } from "@sinclair/typebox/value";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { parseDurationMs } from "../clock/duration.js";
 import { ElidoSimError } from "../errors.js";
@@ -70,8 +70,8 @@ export function parseScenario(text: string, source: string): Scenario {
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     const problems = document.errors.map((error) => {
-      const line = error.linePos?.[0]?.line;
-      return `${line === undefined ? "" : `line ${line}: `}${error.message.split("\n")[0]}`;
+      const line = lineCounter.linePos(error.pos[0]).line;
+      return `line ${line}: ${error.message.split("\n")[0]}`;
     });
     throw invalid(source, problems);
   }
@@ -91,26 +91,39 @@ export function parseScenario(text: string, source: string): Scenario {
   };
 
   const problems: string[] = [];
+  const reportedPaths = new Set<string>();
   for (const error of Value.Errors(ScenarioSchema, data)) {
+    // TypeBox can report one field several times (required, then wrong type); the first says most.
+    if (reportedPaths.has(error.path)) {
+      continue;
+    }
+    reportedPaths.add(error.path);
     const path = error.path
       .split("/")
       .filter((part) => part !== "")
       .map((part) =>
         /^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, "/").replace(/~0/g, "~"),
       );
-    const schema = error.schema as { expected?: string };
-    const expected = schema.expected ?? error.message.replace(/^Expected /, "").toLowerCase();
     const line = lineOf(path);
-    const field = path.length === 0 ? "(top level)" : formatFieldPath(path);
-    const received = error.value === undefined ? "nothing" : JSON.stringify(error.value);
-    problems.push(
-      `${line === undefined ? "" : `line ${line}, `}field ${field}: expected ${expected}, got ${received}`,
-    );
+    const where = `${line === undefined ? "" : `line ${line}, `}field ${path.length === 0 ? "(top level)" : formatFieldPath(path)}`;
+    problems.push(`${where}: ${describeSchemaError(error)}`);
   }
   if (problems.length > 0) {
     throw invalid(source, [...new Set(problems)]);
   }
   return normalize(data as ScenarioFile, source, lineOf);
+}
+
+/** Says what was expected and what was received, for one TypeBox validation error. */
+function describeSchemaError(error: ValueError): string {
+  const schema = error.schema as { expected?: string; properties?: Record<string, unknown> };
+  if (/^Unexpected property/i.test(error.message)) {
+    const accepted = Object.keys(schema.properties ?? {}).filter((name) => name !== "$schema");
+    return `unknown field, got ${JSON.stringify(error.value)}; expected one of ${accepted.join(", ")}`;
+  }
+  const expected = schema.expected ?? error.message.replace(/^Expected /, "").toLowerCase();
+  const received = error.value === undefined ? "nothing (the field is missing)" : JSON.stringify(error.value);
+  return `expected ${expected}, got ${received}`;
 }
 
 function formatFieldPath(path: readonly (string | number)[]): string {

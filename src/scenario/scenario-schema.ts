@@ -163,7 +163,7 @@ export const ScenarioSchema = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, $id: "https://elido-sim.dev/schemas/scenario.json" },
+  { additionalProperties: false },
 );
 
 /** A scenario file as written, before durations are parsed. */

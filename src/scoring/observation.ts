@@ -136,7 +136,7 @@ function parseCounts(value: unknown, source: string): Map<number, number> {
   }
   const counts = new Map<number, number>();
   for (const [key, count] of Object.entries(value)) {
-    const linkId = Number(key);
+    const linkId = /^\d{1,15}$/.test(key) ? Number(key) : Number.NaN;
     if (
       !Number.isSafeInteger(linkId) ||
       typeof count !== "number" ||
