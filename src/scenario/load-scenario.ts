@@ -122,7 +122,8 @@ function describeSchemaError(error: ValueError): string {
     return `unknown field, got ${JSON.stringify(error.value)}; expected one of ${accepted.join(", ")}`;
   }
   const expected = schema.expected ?? error.message.replace(/^Expected /, "").toLowerCase();
-  const received = error.value === undefined ? "nothing (the field is missing)" : JSON.stringify(error.value);
+  const received =
+    error.value === undefined ? "nothing (the field is missing)" : JSON.stringify(error.value);
   return `expected ${expected}, got ${received}`;
 }
 
