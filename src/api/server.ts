@@ -3,7 +3,17 @@ import type { Simulation } from "../core/simulation.js";
 import { formatTimestampMs } from "../model/click.js";
 import { ApiError, type ApiErrorBody } from "./api-error.js";
 import { authenticate } from "./auth.js";
+import type { RequestLogDetails } from "./request-log.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** What the handler served, merged into the request log entry. */
+    logDetails: RequestLogDetails | null;
+    /** Simulated epoch milliseconds at which the request arrived. */
+    receivedAtMs: number;
+  }
+}
 
 /** Header carrying the simulated time of every response, so pollers can compute `to=now`. */
 export const HEADER_SIM_NOW = "x-sim-now";
@@ -22,6 +32,28 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
     // Validation errors carry every problem, not only the first. Fastify's defaults would drop
     // unknown properties and coerce types, so a wrong request would pass as a different one.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+  });
+
+  // Route handlers put what they served into `request.logDetails`; the entry is written once
+  // the response is sent, whatever its status.
+  app.decorateRequest("logDetails", null);
+  app.decorateRequest("receivedAtMs", 0);
+  app.addHook("onRequest", async (request) => {
+    request.receivedAtMs = sim.clock.now();
+    request.logDetails = {};
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const [path = "", search = ""] = request.url.split("?", 2);
+    sim.requestLog.add({
+      requestId: request.id,
+      atMs: request.receivedAtMs,
+      method: request.method,
+      path,
+      query: Object.fromEntries(new URLSearchParams(search)),
+      statusCode: reply.statusCode,
+      latencyMs: reply.elapsedTime,
+      ...(request.logDetails ?? {}),
+    });
   });
 
   app.addHook("onSend", async (request, reply, payload) => {

@@ -1,4 +1,5 @@
 import { base, en, Faker } from "@faker-js/faker";
+import { RequestLog } from "../api/request-log.js";
 import type { Clock } from "../clock/clock.js";
 import { Scheduler } from "../clock/scheduler.js";
 import { type Click, formatTimestampUs, type RecordedClick } from "../model/click.js";
@@ -48,6 +49,8 @@ export class Simulation {
   readonly groundTruth = new GroundTruth();
   readonly endpoints: EndpointRegistry;
   readonly deliveryLog = new DeliveryLog();
+  /** Every request to the fake API, for the scoring of pollers. */
+  readonly requestLog = new RequestLog();
   readonly dispatcher: Dispatcher;
   readonly sender: HttpSender;
   readonly retryPolicy: RetryPolicy;

@@ -1,0 +1,54 @@
+/**
+ * One API request as the simulator saw it. Poller scoring reads these: which clicks were
+ * served, which cursors were handed out and followed, and whether `Retry-After` was honoured.
+ */
+export interface RequestLogEntry {
+  /** `X-Request-ID` of the response. */
+  readonly requestId: string;
+  /** Simulated epoch milliseconds at which the request arrived. */
+  readonly atMs: number;
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly statusCode: number;
+  /** The workspace the request authenticated as, if it did. */
+  readonly workspaceId?: number;
+  /** Click ids in the response body, in order, for `clicks/recent`. */
+  readonly clickIds?: readonly string[];
+  /** The `cursor` query parameter the request sent. */
+  readonly cursor?: string;
+  /** The `next_cursor` the response returned; `null` at the end of the window. */
+  readonly nextCursor?: string | null;
+  /** `Retry-After` seconds of a 429 or 503. */
+  readonly retryAfterSeconds?: number;
+  /** Name of the injected fault that shaped the response, if any. */
+  readonly fault?: string;
+  /** Wall-clock milliseconds the server spent on the request. */
+  readonly latencyMs: number;
+}
+
+/** Details a route handler adds to its request's log entry. */
+export type RequestLogDetails = Partial<
+  Pick<
+    RequestLogEntry,
+    "clickIds" | "cursor" | "nextCursor" | "retryAfterSeconds" | "fault" | "workspaceId"
+  >
+>;
+
+/** Every API request of a run, in arrival order. */
+export class RequestLog {
+  readonly #entries: RequestLogEntry[] = [];
+
+  add(entry: RequestLogEntry): void {
+    this.#entries.push(entry);
+  }
+
+  all(): readonly RequestLogEntry[] {
+    return this.#entries;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+}
