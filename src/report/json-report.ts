@@ -27,6 +27,8 @@ export function buildJsonReport(result: RunResult): Record<string, unknown> {
     workspace_id: result.start.workspaceId,
     result: verdict.passed ? "pass" : "fail",
     counts: verdict.counts,
+    score: verdict.score,
+    unobserved_points: verdict.unobservedPoints,
     first_failure: verdict.firstFailure?.id ?? null,
     checks: verdict.checks.map((check) => ({
       id: check.id,

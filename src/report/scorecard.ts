@@ -64,7 +64,9 @@ export function renderScorecard(result: RunResult, options: ScorecardOptions): s
   lines.push("");
 
   const { pass, fail, not_observed: notObserved } = verdict.counts;
-  const tally = `${pass} passed, ${fail} failed, ${notObserved} not observed`;
+  const unobserved =
+    verdict.unobservedPoints > 0 ? `, ${verdict.unobservedPoints} points not observed` : "";
+  const tally = `${pass} passed, ${fail} failed, ${notObserved} not observed; score ${verdict.score}/100${unobserved}`;
   if (verdict.firstFailure === undefined) {
     lines.push(paint("32;1", `Result: PASS (${tally})`));
   } else {

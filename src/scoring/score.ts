@@ -1,4 +1,5 @@
 import type { CheckResult } from "./check-result.js";
+import { checkWeight } from "./check-weights.js";
 import { checkDeliveriesAccepted } from "./checks/deliveries-accepted.js";
 import { checkLedger } from "./checks/ledger-checks.js";
 import { checkOutageGap } from "./checks/outage-gap.js";
@@ -12,25 +13,50 @@ export interface Verdict {
   /** The first failed check in the fixed order, named first in every report. */
   readonly firstFailure?: CheckResult;
   readonly counts: { readonly pass: number; readonly fail: number; readonly not_observed: number };
+  /**
+   * 0–100: the weight of the passed checks over the weight of all checks. A check that was
+   * not observed earns nothing, because the run cannot vouch for it.
+   */
+  readonly score: number;
+  /** Points out of 100 that went to checks that were not observed. */
+  readonly unobservedPoints: number;
 }
 
-/** Runs every receiver check in a fixed order. */
-export function scoreReceiver(input: ScoringInput): Verdict {
-  const checks = [
-    checkDeliveriesAccepted(input),
-    ...checkSignatureProbes(input),
-    checkOutageGap(input),
-    ...checkLedger(input),
-  ];
+/** Builds the verdict of a list of checks in their fixed order. */
+export function buildVerdict(checks: readonly CheckResult[]): Verdict {
   const counts = { pass: 0, fail: 0, not_observed: 0 };
+  let totalWeight = 0;
+  let passedWeight = 0;
+  let unobservedWeight = 0;
   for (const check of checks) {
     counts[check.status]++;
+    const weight = checkWeight(check.id);
+    totalWeight += weight;
+    if (check.status === "pass") {
+      passedWeight += weight;
+    } else if (check.status === "not_observed") {
+      unobservedWeight += weight;
+    }
   }
   const firstFailure = checks.find((check) => check.status === "fail");
+  const toPoints = (weight: number) =>
+    totalWeight === 0 ? 0 : Math.round((weight / totalWeight) * 100);
   return {
     checks,
     passed: firstFailure === undefined,
     ...(firstFailure === undefined ? {} : { firstFailure }),
     counts,
+    score: toPoints(passedWeight),
+    unobservedPoints: toPoints(unobservedWeight),
   };
+}
+
+/** Runs every receiver check in a fixed order. */
+export function scoreReceiver(input: ScoringInput): Verdict {
+  return buildVerdict([
+    checkDeliveriesAccepted(input),
+    ...checkSignatureProbes(input),
+    checkOutageGap(input),
+    ...checkLedger(input),
+  ]);
 }

@@ -55,7 +55,9 @@ describe("elido-sim run", () => {
     ]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Result: PASS (7 passed, 0 failed, 0 not observed)");
+    expect(result.stdout).toContain(
+      "Result: PASS (7 passed, 0 failed, 0 not observed; score 100/100)",
+    );
     expect(result.stdout).toMatch(/Webhook secret: whsec_[A-Za-z0-9+/]{43}=/);
     expect(result.stdout).not.toContain("\u001b[");
     const report = JSON.parse(await readFile(join(reportDir, "report.json"), "utf8"));
@@ -89,7 +91,9 @@ describe("elido-sim run", () => {
     expect(env.ELIDO_API_KEY).toMatch(/^elido_sk_[0-9a-f]{32}$/);
     expect(result.stdout).toContain(`Receiver:       http://127.0.0.1:${env.PORT}/webhook`);
     // Without --observe the ledger checks are not observed, and that is not a pass.
-    expect(result.stdout).toContain("5 passed, 0 failed, 2 not observed");
+    expect(result.stdout).toContain(
+      "5 passed, 0 failed, 2 not observed; score 65/100, 35 points not observed",
+    );
   });
 
   it("exits 1 and names the first failure", async () => {
