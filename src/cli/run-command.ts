@@ -2,8 +2,8 @@ import { mkdir } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { formatDuration } from "../clock/duration.js";
 import { ElidoSimError } from "../errors.js";
-import { writeJsonReport } from "../report/json-report.js";
 import { renderScorecard } from "../report/scorecard.js";
+import { writeReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { type RunProgress, runScenario } from "../scenario/run-scenario.js";
 import { useColor } from "./terminal.js";
@@ -17,6 +17,9 @@ export interface RunArguments {
   seed?: number;
   observe?: string;
   report?: string;
+  junit?: string;
+  markdown?: string;
+  html?: string;
   apiPort: number;
   logLevel: string;
 }
@@ -61,7 +64,20 @@ export function configureRunCommand(yargs: Argv): Argv<RunArguments> {
     })
     .option("report", {
       type: "string",
-      describe: "Folder to write report.json and receiver.log into",
+      describe:
+        "Folder to write report.json, junit.xml, summary.md, report.html and receiver.log into",
+    })
+    .option("junit", {
+      type: "string",
+      describe: "File to write JUnit XML into, one test case per check",
+    })
+    .option("markdown", {
+      type: "string",
+      describe: "File to write a Markdown summary into, e.g. $GITHUB_STEP_SUMMARY",
+    })
+    .option("html", {
+      type: "string",
+      describe: "File to write the self-contained HTML report into",
     })
     .option("api-port", {
       type: "number",
@@ -123,8 +139,13 @@ export async function executeRun(args: ArgumentsCamelCase<RunArguments>): Promis
     process.stderr.write("\r\u001b[2K");
   }
   process.stdout.write(`\n${renderScorecard(result, { color })}`);
-  if (args.report !== undefined) {
-    const path = await writeJsonReport(result, args.report);
+  const written = await writeReports(result, {
+    ...(args.report === undefined ? {} : { dir: args.report }),
+    ...(args.junit === undefined ? {} : { junit: args.junit }),
+    ...(args.markdown === undefined ? {} : { markdown: args.markdown }),
+    ...(args.html === undefined ? {} : { html: args.html }),
+  });
+  for (const path of written) {
     process.stdout.write(`Report written to ${path}\n`);
   }
   return result.verdict.passed ? 0 : 1;

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { formatTimestampMs } from "../model/click.js";
 import type { RunResult } from "../scenario/run-scenario.js";
 
@@ -21,9 +19,13 @@ export function buildJsonReport(result: RunResult): Record<string, unknown> {
       traffic_end: formatTimestampMs(result.trafficEndMs),
       end: formatTimestampMs(result.endMs),
     },
-    wall_ms: Math.round(result.wallMs),
-    api_base: result.start.apiBase,
-    receiver_url: result.start.receiverUrl,
+    // Everything that differs between two runs with the same seed lives under `wall`: ports,
+    // wall-clock timestamps and latencies.
+    wall: {
+      duration_ms: Math.round(result.wallMs),
+      api_base: result.start.apiBase,
+      receiver_url: result.start.receiverUrl,
+    },
     workspace_id: result.start.workspaceId,
     result: verdict.passed ? "pass" : "fail",
     counts: verdict.counts,
@@ -56,13 +58,14 @@ export function buildJsonReport(result: RunResult): Record<string, unknown> {
         outcome: probe.outcome,
         status: probe.statusCode ?? null,
         error: probe.error ?? null,
+        wall: { latency_ms: roundLatency(probe.latencyMs) },
       })),
     },
     receiver_exit: result.receiverExitedEarly ?? null,
     pending_deliveries: result.pendingDeliveries,
     simulator_errors: result.taskErrors,
     observation: result.observation
-      ? { kind: result.observation.kind, source: result.observation.source }
+      ? { kind: result.observation.kind, wall: { source: result.observation.source } }
       : { error: result.observationError ?? null },
     deliveries: result.deliveries.map((delivery) => ({
       id: delivery.id,
@@ -75,22 +78,26 @@ export function buildJsonReport(result: RunResult): Record<string, unknown> {
       attempts: delivery.attempts.map((attempt) => ({
         number: attempt.number,
         started_at: formatTimestampMs(attempt.startedAtMs),
-        signature_timestamp: attempt.signatureTimestamp,
         outcome: attempt.outcome,
         status: attempt.statusCode ?? null,
         error: attempt.error ?? null,
-        latency_ms: Math.round(attempt.latencyMs * 1000) / 1000,
         response_lost: attempt.responseLost ?? false,
         fault: attempt.fault ?? null,
+        wall: {
+          signature_timestamp: attempt.signatureTimestamp,
+          latency_ms: roundLatency(attempt.latencyMs),
+        },
       })),
     })),
   };
 }
 
-/** Writes `report.json` into `dir`, creating it, and returns the file's path. */
-export async function writeJsonReport(result: RunResult, dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, "report.json");
-  await writeFile(path, `${JSON.stringify(buildJsonReport(result), null, 2)}\n`);
-  return path;
+/** Renders `report.json`. */
+export function renderJsonReport(result: RunResult): string {
+  return `${JSON.stringify(buildJsonReport(result), null, 2)}\n`;
+}
+
+/** Microsecond precision is all a wall-clock latency on loopback carries. */
+function roundLatency(latencyMs: number): number {
+  return Math.round(latencyMs * 1000) / 1000;
 }
