@@ -28,13 +28,16 @@ export interface RequestLogEntry {
   readonly latencyMs: number;
 }
 
-/** Details a route handler adds to its request's log entry. */
-export type RequestLogDetails = Partial<
-  Pick<
-    RequestLogEntry,
-    "clickIds" | "cursor" | "nextCursor" | "retryAfterSeconds" | "fault" | "workspaceId"
-  >
->;
+/** Details route handlers and hooks add to their request's log entry, one field at a time. */
+export type RequestLogDetails = {
+  -readonly [Key in
+    | "clickIds"
+    | "cursor"
+    | "nextCursor"
+    | "retryAfterSeconds"
+    | "fault"
+    | "workspaceId"]?: RequestLogEntry[Key];
+};
 
 /** Every API request of a run, in arrival order. */
 export class RequestLog {
