@@ -2,6 +2,7 @@ import { base, en, Faker } from "@faker-js/faker";
 import { type Click, type Device, formatTimestampUs } from "../model/click.js";
 import type { Random } from "../model/random.js";
 import type { Link, Workspace } from "../model/workspace.js";
+import type { ClickRow } from "../store/click-row.js";
 
 /**
  * UTM values that a receiver must hash as raw bytes: Go's encoder escapes `&`, `<`, `>`, U+2028
@@ -102,5 +103,45 @@ export class ClickFactory {
       utm_term: tagged && random.chance(0.2) ? random.pick(this.#terms) : null,
       suspected_bot: false,
     };
+  }
+
+  /**
+   * Draws a human click on `link` into `row`, with the distributions of `create` but without
+   * building strings, for loading millions of clicks. The click id is a UUID v4 written as
+   * bytes. The random draws differ from `create`'s, so the same seed gives other clicks.
+   */
+  fillRow(link: Link, row: ClickRow): void {
+    const random = this.#random;
+    const id = row.clickId;
+    for (let word = 0; word < 4; word++) {
+      const value = random.int(0, 0xffff_ffff);
+      id[word * 4] = value >>> 24;
+      id[word * 4 + 1] = (value >>> 16) & 0xff;
+      id[word * 4 + 2] = (value >>> 8) & 0xff;
+      id[word * 4 + 3] = value & 0xff;
+    }
+    // Version 4 and the RFC 9562 variant, as in `Random.uuid`.
+    id[6] = ((id[6] as number) & 0x0f) | 0x40;
+    id[8] = ((id[8] as number) & 0x3f) | 0x80;
+
+    const tricky = random.chance(this.#trickyShare);
+    const tagged = tricky || random.chance(0.6);
+    row.linkId = link.link_id;
+    row.slug = link.slug;
+    row.countryCode = random.pick(this.#countries);
+    row.device = random.pick(DEVICES);
+    row.browser = random.pick(BROWSERS);
+    row.os = random.pick(OPERATING_SYSTEMS);
+    row.referrerHost = random.pick(this.#referrers);
+    row.utmSource = tagged ? random.pick(UTM_SOURCES) : null;
+    row.utmMedium = tagged ? random.pick(UTM_MEDIUMS) : null;
+    row.utmCampaign = tagged
+      ? tricky
+        ? random.pick(TRICKY_UTM_VALUES)
+        : random.pick(this.#campaigns)
+      : null;
+    row.utmContent = tagged && random.chance(0.3) ? random.pick(this.#contents) : null;
+    row.utmTerm = tagged && random.chance(0.2) ? random.pick(this.#terms) : null;
+    row.suspectedBot = false;
   }
 }

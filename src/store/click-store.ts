@@ -1,0 +1,310 @@
+import type { Click, Device } from "../model/click.js";
+import { ClickIdColumn, CodeColumn, Float64Column } from "./chunked-columns.js";
+import { type ClickRow, createClickRow, formatUuid, parseUuid } from "./click-row.js";
+import { Dictionary } from "./dictionary.js";
+import { type ClickPosition, type Tally, TimeIndex } from "./time-index.js";
+
+const FLAG_SUSPECTED_BOT = 1;
+const FLAG_VISIBLE = 2;
+
+/** Totals of a range of visible clicks. */
+export interface RangeTotals {
+  readonly clicks: number;
+  /** Clicks per `link_id`, only links with clicks. */
+  readonly links: ReadonlyMap<number, number>;
+  /** Clicks per `country_code`, only countries with clicks; `null` is clicks without a country. */
+  readonly countries: ReadonlyMap<string | null, number>;
+}
+
+/**
+ * The human clicks of one workspace that the analytics API serves, stored column by column.
+ *
+ * A click is appended when it happens at the edge and becomes visible when ingestion has
+ * processed it (`markVisible`), which may be late and out of `occurred_at` order. Only visible
+ * clicks are listed or counted. Each click takes about 40 bytes: 16 for the id, 8 for the time,
+ * one dictionary code per attribute (one byte while an attribute has at most 256 distinct
+ * values), a flag byte, and 4 bytes in the time index once visible.
+ */
+export class ClickStore {
+  readonly workspaceId: number;
+  readonly #clickIds = new ClickIdColumn();
+  readonly #occurredAtUs = new Float64Column();
+  readonly #flags = new CodeColumn();
+  readonly #attributes = {
+    link: new CodeColumn(),
+    country: new CodeColumn(),
+    device: new CodeColumn(),
+    browser: new CodeColumn(),
+    os: new CodeColumn(),
+    referrer: new CodeColumn(),
+    utmSource: new CodeColumn(),
+    utmMedium: new CodeColumn(),
+    utmCampaign: new CodeColumn(),
+    utmContent: new CodeColumn(),
+    utmTerm: new CodeColumn(),
+  };
+  readonly #dictionaries = {
+    link: new Dictionary<number>(),
+    country: new Dictionary<string | null>(),
+    device: new Dictionary<Device>(),
+    browser: new Dictionary<string>(),
+    os: new Dictionary<string>(),
+    referrer: new Dictionary<string | null>(),
+    utmSource: new Dictionary<string | null>(),
+    utmMedium: new Dictionary<string | null>(),
+    utmCampaign: new Dictionary<string | null>(),
+    utmContent: new Dictionary<string | null>(),
+    utmTerm: new Dictionary<string | null>(),
+  };
+  /** Slug per link code. */
+  readonly #slugs: string[] = [];
+  /** JSON text from `"link_id"` to the opening quote of `occurred_at`, per link code. */
+  readonly #linkJson: string[] = [];
+  readonly #index: TimeIndex;
+  readonly #scratchRow = createClickRow();
+  #size = 0;
+  #visibleCount = 0;
+  // The `occurred_at` text up to the decimal point of the last second written: pages list
+  // clicks in time order, so neighbours often share it.
+  #cachedSecond = Number.NaN;
+  #cachedSecondText = "";
+
+  constructor(workspaceId: number) {
+    this.workspaceId = workspaceId;
+    this.#index = new TimeIndex({
+      occurredAtUs: this.#occurredAtUs,
+      clickIds: this.#clickIds,
+      links: this.#attributes.link,
+      countries: this.#attributes.country,
+    });
+  }
+
+  /** Number of clicks appended, visible or not. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Number of clicks visible to the API. */
+  get visibleCount(): number {
+    return this.#visibleCount;
+  }
+
+  /**
+   * Appends a click that occurred at simulated epoch microseconds `occurredAtUs`, not yet
+   * visible, and returns its row index for `markVisible`.
+   */
+  append(click: Click, occurredAtUs: number): number {
+    if (click.workspace_id !== this.workspaceId) {
+      throw new RangeError(
+        `Cannot store a click of workspace ${click.workspace_id} in the store of workspace ${this.workspaceId}.`,
+      );
+    }
+    const row = this.#scratchRow;
+    parseUuid(click.click_id, row.clickId);
+    row.linkId = click.link_id;
+    row.slug = click.slug;
+    row.countryCode = click.country_code;
+    row.device = click.device;
+    row.browser = click.browser;
+    row.os = click.os;
+    row.referrerHost = click.referrer_host;
+    row.utmSource = click.utm_source;
+    row.utmMedium = click.utm_medium;
+    row.utmCampaign = click.utm_campaign;
+    row.utmContent = click.utm_content;
+    row.utmTerm = click.utm_term;
+    row.suspectedBot = click.suspected_bot;
+    return this.appendRow(row, occurredAtUs);
+  }
+
+  /** Appends a click given as column values; the fast path for loading millions of clicks. */
+  appendRow(row: ClickRow, occurredAtUs: number): number {
+    if (!Number.isSafeInteger(occurredAtUs) || occurredAtUs < 0) {
+      throw new RangeError(
+        `Invalid occurredAtUs ${occurredAtUs}: expected a non-negative integer of epoch microseconds.`,
+      );
+    }
+    const index = this.#size;
+    const columns = this.#attributes;
+    const dictionaries = this.#dictionaries;
+    this.#clickIds.set(index, row.clickId);
+    this.#occurredAtUs.set(index, occurredAtUs);
+    this.#flags.set(index, row.suspectedBot ? FLAG_SUSPECTED_BOT : 0);
+    columns.link.set(index, this.#encodeLink(row.linkId, row.slug));
+    columns.country.set(index, dictionaries.country.encode(row.countryCode));
+    columns.device.set(index, dictionaries.device.encode(row.device));
+    columns.browser.set(index, dictionaries.browser.encode(row.browser));
+    columns.os.set(index, dictionaries.os.encode(row.os));
+    columns.referrer.set(index, dictionaries.referrer.encode(row.referrerHost));
+    columns.utmSource.set(index, dictionaries.utmSource.encode(row.utmSource));
+    columns.utmMedium.set(index, dictionaries.utmMedium.encode(row.utmMedium));
+    columns.utmCampaign.set(index, dictionaries.utmCampaign.encode(row.utmCampaign));
+    columns.utmContent.set(index, dictionaries.utmContent.encode(row.utmContent));
+    columns.utmTerm.set(index, dictionaries.utmTerm.encode(row.utmTerm));
+    this.#size++;
+    return index;
+  }
+
+  /** Makes the click in row `index` visible to the API; a second call changes nothing. */
+  markVisible(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#size) {
+      throw new RangeError(`No click at row ${index}: the store has ${this.#size} rows.`);
+    }
+    const flags = this.#flags.get(index);
+    if ((flags & FLAG_VISIBLE) !== 0) {
+      return;
+    }
+    this.#flags.set(index, flags | FLAG_VISIBLE);
+    this.#index.insert(index);
+    this.#visibleCount++;
+  }
+
+  isVisible(index: number): boolean {
+    return (this.#flags.get(index) & FLAG_VISIBLE) !== 0;
+  }
+
+  /** Returns the dictionary code of `linkId`, or `undefined` when no click has that link. */
+  linkCode(linkId: number): number | undefined {
+    return this.#dictionaries.link.lookup(linkId);
+  }
+
+  /**
+   * Returns the rows of up to `limit` visible clicks with `fromUs <= occurred_at < toUs` after
+   * `after`, in `occurred_at` then click id order, and whether more follow.
+   */
+  page(
+    fromUs: number,
+    toUs: number,
+    after: ClickPosition | null,
+    linkCode: number | null,
+    limit: number,
+  ): { rows: number[]; more: boolean } {
+    const rows: number[] = [];
+    const more = this.#index.page(fromUs, toUs, after, linkCode, limit, rows);
+    return { rows, more };
+  }
+
+  /** Counts the visible clicks with `fromUs <= occurred_at < toUs`. */
+  count(fromUs: number, toUs: number): number {
+    const tally: Tally = { total: 0, links: null, countries: null };
+    this.#index.tally(fromUs, toUs, tally);
+    return tally.total;
+  }
+
+  /** Counts the visible clicks with `fromUs <= occurred_at < toUs`, in total, per link and per country. */
+  totals(fromUs: number, toUs: number): RangeTotals {
+    const tally: Tally = { total: 0, links: [], countries: [] };
+    this.#index.tally(fromUs, toUs, tally);
+    return {
+      clicks: tally.total,
+      links: decodeCounts(tally.links ?? [], this.#dictionaries.link),
+      countries: decodeCounts(tally.countries ?? [], this.#dictionaries.country),
+    };
+  }
+
+  occurredAtUs(index: number): number {
+    return this.#occurredAtUs.get(index);
+  }
+
+  clickId(index: number): string {
+    return formatUuid(this.#clickIds.chunkOf(index), this.#clickIds.byteOffset(index));
+  }
+
+  /** Returns the order key of row `index`, for a cursor that continues after it. */
+  position(index: number): ClickPosition {
+    const offset = this.#clickIds.byteOffset(index);
+    return {
+      occurredAtUs: this.#occurredAtUs.get(index),
+      clickId: this.#clickIds.chunkOf(index).slice(offset, offset + 16),
+    };
+  }
+
+  /**
+   * Returns the click of row `index` as the JSON text of the API, with the fields in the
+   * order of `Click`. It is written from the columns and the dictionaries' encoded values,
+   * so no object is built per click.
+   */
+  toJson(index: number, clickId = this.clickId(index)): string {
+    const codes = this.#attributes;
+    const values = this.#dictionaries;
+    const suspected = (this.#flags.get(index) & FLAG_SUSPECTED_BOT) !== 0;
+    return (
+      `{"click_id":"${clickId}"${this.#linkJson[codes.link.get(index)]}` +
+      `${this.#formatOccurredAt(this.#occurredAtUs.get(index))}"` +
+      `,"country_code":${values.country.json(codes.country.get(index))}` +
+      `,"device":${values.device.json(codes.device.get(index))}` +
+      `,"browser":${values.browser.json(codes.browser.get(index))}` +
+      `,"os":${values.os.json(codes.os.get(index))}` +
+      `,"referrer_host":${values.referrer.json(codes.referrer.get(index))}` +
+      `,"utm_source":${values.utmSource.json(codes.utmSource.get(index))}` +
+      `,"utm_medium":${values.utmMedium.json(codes.utmMedium.get(index))}` +
+      `,"utm_campaign":${values.utmCampaign.json(codes.utmCampaign.get(index))}` +
+      `,"utm_content":${values.utmContent.json(codes.utmContent.get(index))}` +
+      `,"utm_term":${values.utmTerm.json(codes.utmTerm.get(index))}` +
+      `,"suspected_bot":${suspected}}`
+    );
+  }
+
+  /** Returns the click of row `index` as an object. */
+  toClick(index: number): Click {
+    const codes = this.#attributes;
+    const values = this.#dictionaries;
+    const linkCode = codes.link.get(index);
+    return {
+      click_id: this.clickId(index),
+      link_id: values.link.value(linkCode),
+      workspace_id: this.workspaceId,
+      slug: this.#slugs[linkCode] as string,
+      occurred_at: this.#formatOccurredAt(this.#occurredAtUs.get(index)),
+      country_code: values.country.value(codes.country.get(index)),
+      device: values.device.value(codes.device.get(index)),
+      browser: values.browser.value(codes.browser.get(index)),
+      os: values.os.value(codes.os.get(index)),
+      referrer_host: values.referrer.value(codes.referrer.get(index)),
+      utm_source: values.utmSource.value(codes.utmSource.get(index)),
+      utm_medium: values.utmMedium.value(codes.utmMedium.get(index)),
+      utm_campaign: values.utmCampaign.value(codes.utmCampaign.get(index)),
+      utm_content: values.utmContent.value(codes.utmContent.get(index)),
+      utm_term: values.utmTerm.value(codes.utmTerm.get(index)),
+      suspected_bot: (this.#flags.get(index) & FLAG_SUSPECTED_BOT) !== 0,
+    };
+  }
+
+  #encodeLink(linkId: number, slug: string): number {
+    const dictionary = this.#dictionaries.link;
+    const known = dictionary.lookup(linkId);
+    if (known !== undefined) {
+      return known;
+    }
+    const code = dictionary.encode(linkId);
+    this.#slugs[code] = slug;
+    this.#linkJson[code] =
+      `,"link_id":${JSON.stringify(linkId)},"workspace_id":${this.workspaceId}` +
+      `,"slug":${JSON.stringify(slug)},"occurred_at":"`;
+    return code;
+  }
+
+  /** Formats epoch microseconds as RFC 3339 UTC with six fractional digits. */
+  #formatOccurredAt(epochUs: number): string {
+    const second = Math.floor(epochUs / 1_000_000);
+    if (second !== this.#cachedSecond) {
+      this.#cachedSecond = second;
+      this.#cachedSecondText = new Date(second * 1_000).toISOString().slice(0, 20);
+    }
+    const micros = epochUs - second * 1_000_000;
+    return `${this.#cachedSecondText}${String(micros).padStart(6, "0")}Z`;
+  }
+}
+
+function decodeCounts<T extends string | number | null>(
+  counts: readonly number[],
+  dictionary: Dictionary<T>,
+): Map<T, number> {
+  const decoded = new Map<T, number>();
+  counts.forEach((count, code) => {
+    if (count > 0) {
+      decoded.set(dictionary.value(code), count);
+    }
+  });
+  return decoded;
+}
