@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   ELIDO_SIM_ERR_SCENARIO_INVALID: { exitCode: 2, summary: "invalid scenario file" },
   /** The receiver command exited early or never accepted connections. */
   ELIDO_SIM_ERR_RECEIVER_START: { exitCode: 2, summary: "receiver did not start" },
+  /** No delivery in the delivery log has the given id. */
+  ELIDO_SIM_ERR_DELIVERY_NOT_FOUND: { exitCode: 2, summary: "delivery not found" },
+  /** The webhook endpoint of a delivery was deleted, so it cannot be redelivered. */
+  ELIDO_SIM_ERR_ENDPOINT_NOT_FOUND: { exitCode: 2, summary: "webhook endpoint not found" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,6 +6,11 @@ import { renderScorecard } from "../report/scorecard.js";
 import { writeReports } from "../report/write-reports.js";
 import { loadScenario } from "../scenario/load-scenario.js";
 import { type RunProgress, runScenario } from "../scenario/run-scenario.js";
+import {
+  DELIVERY_PROFILE_NAMES,
+  type DeliveryProfileName,
+  withDeliveryProfile,
+} from "../webhooks/profiles.js";
 import { useColor } from "./terminal.js";
 
 export interface RunArguments {
@@ -22,6 +27,7 @@ export interface RunArguments {
   html?: string;
   apiPort: number;
   logLevel: string;
+  profile?: string;
 }
 
 export function configureRunCommand(yargs: Argv): Argv<RunArguments> {
@@ -84,6 +90,13 @@ export function configureRunCommand(yargs: Argv): Argv<RunArguments> {
       default: 0,
       describe: "Port of the fake Elido API on 127.0.0.1; 0 picks a free port",
     })
+    .option("profile", {
+      type: "string",
+      choices: [...DELIVERY_PROFILE_NAMES],
+      describe:
+        "Delivery profile: retry delays, attempt timeout and endpoint pausing of one documented " +
+        "Elido variant; the scenario's explicit webhook settings still override it. Default: the scenario's",
+    })
     .option("log-level", {
       type: "string",
       default: "warn",
@@ -94,7 +107,11 @@ export function configureRunCommand(yargs: Argv): Argv<RunArguments> {
 
 /** Runs `elido-sim run` and returns the exit code: 0 all checks pass, 1 one fails. */
 export async function executeRun(args: ArgumentsCamelCase<RunArguments>): Promise<number> {
-  const scenario = loadScenario(args.scenario);
+  const loaded = loadScenario(args.scenario);
+  const scenario =
+    args.profile === undefined
+      ? loaded
+      : withDeliveryProfile(loaded, args.profile as DeliveryProfileName);
   const speed = parseSpeed(args.speed);
   if (
     args.seed !== undefined &&

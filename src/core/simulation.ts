@@ -32,6 +32,14 @@ export interface SimulationOptions {
   /** Wall-clock milliseconds one delivery attempt may take. Default: 30000. */
   readonly attemptTimeoutMs?: number;
   readonly deliveryFaults?: DeliveryFaults;
+  /** Attempts in flight at once per endpoint. Default: 32. */
+  readonly maxConcurrentPerEndpoint?: number;
+  /** Keep-alive connections per receiver origin. Default: 32. */
+  readonly connectionsPerOrigin?: number;
+  /** Response body bytes read per attempt before the rest is discarded. Default: 65536. */
+  readonly maxResponseBytes?: number;
+  /** Failed attempts in a row that pause an endpoint. Default: never. */
+  readonly pauseAfterConsecutiveFailures?: number;
   /** Receives errors thrown by scheduled tasks; by default they propagate. */
   readonly onTaskError?: (error: unknown) => void;
 }
@@ -74,9 +82,17 @@ export class Simulation {
     );
     this.endpoints = new EndpointRegistry(this.random.fork("endpoints"));
     this.retryPolicy = options.retryPolicy ?? BLOG_RETRY_POLICY;
-    this.sender = new HttpSender(
-      options.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: options.attemptTimeoutMs },
-    );
+    this.sender = new HttpSender({
+      ...(options.attemptTimeoutMs === undefined
+        ? {}
+        : { attemptTimeoutMs: options.attemptTimeoutMs }),
+      ...(options.connectionsPerOrigin === undefined
+        ? {}
+        : { connectionsPerOrigin: options.connectionsPerOrigin }),
+      ...(options.maxResponseBytes === undefined
+        ? {}
+        : { maxResponseBytes: options.maxResponseBytes }),
+    });
     this.dispatcher = new Dispatcher({
       scheduler: this.scheduler,
       endpoints: this.endpoints,
@@ -85,6 +101,12 @@ export class Simulation {
       policy: this.retryPolicy,
       random: this.random.fork("deliveries"),
       ...(options.deliveryFaults === undefined ? {} : { faults: options.deliveryFaults }),
+      ...(options.maxConcurrentPerEndpoint === undefined
+        ? {}
+        : { maxConcurrentPerEndpoint: options.maxConcurrentPerEndpoint }),
+      ...(options.pauseAfterConsecutiveFailures === undefined
+        ? {}
+        : { pauseAfterConsecutiveFailures: options.pauseAfterConsecutiveFailures }),
     });
     this.#clickFactory = new ClickFactory(
       this.workspace,

@@ -6,9 +6,13 @@ import { Value, type ValueError } from "@sinclair/typebox/value";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { parseDurationMs } from "../clock/duration.js";
 import { ElidoSimError } from "../errors.js";
-import { BLOG_RETRY_POLICY } from "../webhooks/retry-policy.js";
-import type { Scenario } from "./scenario.js";
-import { type ScenarioFile, ScenarioSchema } from "./scenario-schema.js";
+import {
+  DEFAULT_DELIVERY_PROFILE,
+  type DeliveryProfileOverrides,
+  resolveDeliveryProfile,
+} from "../webhooks/profiles.js";
+import type { Scenario, ScenarioDeliveryFaults, ScenarioOutage } from "./scenario.js";
+import { FAULT_SCHEMAS, type ScenarioFile, ScenarioSchema } from "./scenario-schema.js";
 
 const SCENARIO_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -92,7 +96,7 @@ export function parseScenario(text: string, source: string): Scenario {
 
   const problems: string[] = [];
   const reportedPaths = new Set<string>();
-  for (const error of Value.Errors(ScenarioSchema, data)) {
+  for (const error of scenarioErrors(data)) {
     // TypeBox can report one field several times (required, then wrong type); the first says most.
     if (reportedPaths.has(error.path)) {
       continue;
@@ -112,6 +116,28 @@ export function parseScenario(text: string, source: string): Scenario {
     throw invalid(source, [...new Set(problems)]);
   }
   return normalize(data as ScenarioFile, source, lineOf);
+}
+
+/**
+ * Validation errors of a scenario. A fault that matches none of the fault types is reported
+ * against the type its `type` field names, so a bad field inside a known fault type gets its
+ * own message rather than "matches no fault type".
+ */
+function* scenarioErrors(data: unknown): Generator<ValueError> {
+  for (const error of Value.Errors(ScenarioSchema, data)) {
+    const faultType =
+      /^\/faults\/\d+$/.test(error.path) && typeof error.value === "object" && error.value !== null
+        ? (error.value as { type?: unknown }).type
+        : undefined;
+    if (typeof faultType === "string" && Object.hasOwn(FAULT_SCHEMAS, faultType)) {
+      const schema = FAULT_SCHEMAS[faultType as keyof typeof FAULT_SCHEMAS];
+      for (const inner of Value.Errors(schema, error.value)) {
+        yield { ...inner, path: `${error.path}${inner.path}` };
+      }
+      continue;
+    }
+    yield error;
+  }
 }
 
 /** Says what was expected and what was received, for one TypeBox validation error. */
@@ -166,25 +192,72 @@ function normalize(
       );
     }
   }
-  const outages = (file.faults ?? []).map((fault, index) => {
-    const durationOfOutage = ms(fault.for);
-    if (durationOfOutage <= 0) {
+  const outages: ScenarioOutage[] = [];
+  const deliveryFaults = {
+    duplicates: [] as Array<ScenarioDeliveryFaults["duplicates"][number]>,
+    reorders: [] as Array<ScenarioDeliveryFaults["reorders"][number]>,
+    slowSuccesses: [] as Array<ScenarioDeliveryFaults["slowSuccesses"][number]>,
+    backlogs: [] as Array<ScenarioDeliveryFaults["backlogs"][number]>,
+    redeliveries: [] as Array<ScenarioDeliveryFaults["redeliveries"][number]>,
+  };
+  for (const [index, fault] of (file.faults ?? []).entries()) {
+    const name =
+      fault.name ?? `${fault.type === "receiver_outage" ? "outage" : fault.type}-${index + 1}`;
+    const offsetMs = ms(fault.at);
+    if (fault.type === "manual_redelivery") {
+      deliveryFaults.redeliveries.push({ name, offsetMs, share: fault.share ?? 0.1 });
+      continue;
+    }
+    const durationOfWindow = ms(fault.for);
+    if (durationOfWindow <= 0) {
       problems.push(
         `line ${lineOf(["faults", index, "for"])}, field faults[${index}].for: expected a duration > 0, got "${fault.for}"`,
       );
     }
-    return {
-      name: fault.name ?? `outage-${index + 1}`,
-      offsetMs: ms(fault.at),
-      durationMs: durationOfOutage,
-    };
-  });
+    const window = { name, offsetMs, durationMs: durationOfWindow };
+    switch (fault.type) {
+      case "receiver_outage":
+        outages.push(window);
+        break;
+      case "duplicate_delivery":
+        deliveryFaults.duplicates.push({
+          ...window,
+          share: fault.share ?? 1,
+          concurrent: fault.concurrent ?? false,
+          delayMs: fault.delay === undefined ? 10_000 : ms(fault.delay),
+        });
+        break;
+      case "reorder":
+        deliveryFaults.reorders.push({
+          ...window,
+          share: fault.share ?? 1,
+          maxDelayMs: fault.max_delay === undefined ? 30_000 : ms(fault.max_delay),
+        });
+        break;
+      case "slow_success":
+        deliveryFaults.slowSuccesses.push({ ...window, share: fault.share ?? 1 });
+        break;
+      case "dispatcher_backlog":
+        deliveryFaults.backlogs.push(window);
+        break;
+    }
+  }
   if (problems.length > 0) {
     throw invalid(source, problems);
   }
 
   const webhooks = file.webhooks ?? {};
-  const delaysMs = webhooks.retry_delays?.map(ms) ?? BLOG_RETRY_POLICY.delaysMs;
+  const webhookOverrides: DeliveryProfileOverrides = Object.freeze({
+    ...(webhooks.max_attempts === undefined ? {} : { maxAttempts: webhooks.max_attempts }),
+    ...(webhooks.retry_delays === undefined
+      ? {}
+      : { retryDelaysMs: Object.freeze(webhooks.retry_delays.map(ms)) }),
+    ...(webhooks.attempt_timeout === undefined
+      ? {}
+      : { attemptTimeoutMs: ms(webhooks.attempt_timeout) }),
+  });
+  const profileName = webhooks.profile ?? DEFAULT_DELIVERY_PROFILE;
+  const profile = resolveDeliveryProfile(profileName, webhookOverrides);
   return Object.freeze({
     name: file.name,
     description: file.description.trim(),
@@ -200,15 +273,15 @@ function normalize(
     },
     traffic: { ratePerSecond: file.traffic.rate, trickyShare: file.traffic.tricky_share ?? 0.05 },
     ingestionLagP99Ms: file.ingestion?.lag_p99 === undefined ? 5_000 : ms(file.ingestion.lag_p99),
-    attemptTimeoutMs:
-      webhooks.attempt_timeout === undefined ? 30_000 : ms(webhooks.attempt_timeout),
-    retryPolicy: Object.freeze({
-      delaysMs: Object.freeze([...delaysMs]),
-      maxAttempts: webhooks.max_attempts ?? (webhooks.retry_delays?.length ?? 3) + 1,
-    }),
+    attemptTimeoutMs: profile.attemptTimeoutMs,
+    retryPolicy: profile.retryPolicy,
     duplicateShare: webhooks.duplicates ?? 0,
     outages,
     probeOffsetsMs: (file.probes?.at ?? ["1m"]).map(ms),
     expectations: { minAcceptedShare: file.expectations?.min_accepted_share ?? 1 },
+    profile: profileName,
+    webhookOverrides,
+    pauseAfterConsecutiveFailures: profile.pauseAfterConsecutiveFailures,
+    deliveryFaults,
   });
 }

@@ -8,6 +8,7 @@ import { VirtualClock } from "../clock/virtual-clock.js";
 import { Simulation } from "../core/simulation.js";
 import { ElidoSimError } from "../errors.js";
 import { DeliveryFaultPlan, type OutageWindow } from "../faults/delivery-fault-plan.js";
+import { deliveryFaultOptionsFor } from "../faults/delivery-fault-scenario.js";
 import { type ProbeResult, sendSignatureProbes } from "../faults/signature-probes.js";
 import { type Observation, ObservationError, readObservation } from "../scoring/observation.js";
 import { scoreReceiver, type Verdict } from "../scoring/score.js";
@@ -140,12 +141,16 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     trickyShare: scenario.traffic.trickyShare,
     retryPolicy: scenario.retryPolicy,
     attemptTimeoutMs: scenario.attemptTimeoutMs,
+    ...(scenario.pauseAfterConsecutiveFailures === undefined
+      ? {}
+      : { pauseAfterConsecutiveFailures: scenario.pauseAfterConsecutiveFailures }),
     onTaskError: (error) =>
       taskErrors.push(error instanceof Error ? (error.stack ?? error.message) : String(error)),
   });
   const faults = new DeliveryFaultPlan(sim.random.fork("delivery-faults"), {
     outages,
     duplicateShare: scenario.duplicateShare,
+    ...deliveryFaultOptionsFor(scenario.deliveryFaults, startMs),
   });
   // The plan is attached after construction because it needs the simulation's random source.
   sim.dispatcher.setFaults(faults);

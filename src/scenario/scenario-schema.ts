@@ -1,4 +1,5 @@
 import { FormatRegistry, type Static, Type } from "@sinclair/typebox";
+import { DELIVERY_PROFILE_NAMES } from "../webhooks/profiles.js";
 
 // TypeBox validates only the formats registered with it; RFC 3339 needs a zone, so a bare date
 // or a local time is rejected.
@@ -37,6 +38,111 @@ export const ReceiverOutageFault = Type.Object(
     description: "The dispatcher cannot reach the receiver during this window of simulated time.",
   },
 );
+
+const FaultName = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 80, description: "Label used in reports." }),
+);
+
+export const DuplicateDeliveryFault = Type.Object(
+  {
+    type: Type.Literal("duplicate_delivery", { expected: '"duplicate_delivery"' }),
+    name: FaultName,
+    at: Duration("Start of the window, from the start of the run."),
+    for: Duration("Length of the window."),
+    share: Type.Optional(Share("Share of attempts in the window sent twice. Default: 1.")),
+    concurrent: Type.Optional(
+      Type.Boolean({
+        description:
+          "Send both copies at once, so two attempts of one delivery are in flight together. Default: false.",
+        expected: "true or false",
+      }),
+    ),
+    delay: Type.Optional(
+      Duration("Time between an attempt and its sequential duplicate. Default: 10s."),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "Attempts in this window are sent twice with the same delivery id.",
+  },
+);
+
+export const ReorderFault = Type.Object(
+  {
+    type: Type.Literal("reorder", { expected: '"reorder"' }),
+    name: FaultName,
+    at: Duration("Start of the window, from the start of the run."),
+    for: Duration("Length of the window."),
+    share: Type.Optional(Share("Share of new deliveries held back. Default: 1.")),
+    max_delay: Type.Optional(Duration("Longest hold of a delivery's first attempt. Default: 30s.")),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Deliveries created in this window have their first attempt held for a random delay, so they arrive out of order.",
+  },
+);
+
+export const SlowSuccessFault = Type.Object(
+  {
+    type: Type.Literal("slow_success", { expected: '"slow_success"' }),
+    name: FaultName,
+    at: Duration("Start of the window, from the start of the run."),
+    for: Duration("Length of the window."),
+    share: Type.Optional(Share("Share of successful attempts affected. Default: 1.")),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "The receiver's 2xx arrives after the attempt timeout: the dispatcher counts a timeout and sends the same delivery again.",
+  },
+);
+
+export const DispatcherBacklogFault = Type.Object(
+  {
+    type: Type.Literal("dispatcher_backlog", { expected: '"dispatcher_backlog"' }),
+    name: FaultName,
+    at: Duration("Start of the backlog, from the start of the run."),
+    for: Duration("Length of the backlog."),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Events published in this window wait in the dispatcher's queue and go out when it ends.",
+  },
+);
+
+export const ManualRedeliveryFault = Type.Object(
+  {
+    type: Type.Literal("manual_redelivery", { expected: '"manual_redelivery"' }),
+    name: FaultName,
+    at: Duration("When the redeliveries are sent, from the start of the run."),
+    share: Type.Optional(
+      Share("Share of the deliveries that succeeded by then to resend. Default: 0.1."),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Someone resends deliveries from the delivery log: same event id, new delivery id.",
+  },
+);
+
+/** Every fault type a scenario file accepts, keyed by its `type` value. */
+export const FAULT_SCHEMAS = {
+  receiver_outage: ReceiverOutageFault,
+  duplicate_delivery: DuplicateDeliveryFault,
+  reorder: ReorderFault,
+  slow_success: SlowSuccessFault,
+  dispatcher_backlog: DispatcherBacklogFault,
+  manual_redelivery: ManualRedeliveryFault,
+} as const;
+
+export const ScenarioFault = Type.Union(Object.values(FAULT_SCHEMAS), {
+  expected: `an object whose type is one of ${Object.keys(FAULT_SCHEMAS)
+    .map((type) => `"${type}"`)
+    .join(", ")}`,
+});
 
 export const ScenarioSchema = Type.Object(
   {
@@ -116,6 +222,16 @@ export const ScenarioSchema = Type.Object(
     webhooks: Type.Optional(
       Type.Object(
         {
+          profile: Type.Optional(
+            Type.Union(
+              DELIVERY_PROFILE_NAMES.map((name) => Type.Literal(name)),
+              {
+                description:
+                  "Retry schedule, attempt timeout and endpoint pausing as one documented variant; the fields below override it one by one. Default: blog.",
+                expected: `one of ${DELIVERY_PROFILE_NAMES.map((name) => `"${name}"`).join(", ")}`,
+              },
+            ),
+          ),
           attempt_timeout: Type.Optional(
             Duration("Wall-clock time one attempt may take. Default: 30s."),
           ),
@@ -138,7 +254,7 @@ export const ScenarioSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    faults: Type.Optional(Type.Array(ReceiverOutageFault, { maxItems: 1000 })),
+    faults: Type.Optional(Type.Array(ScenarioFault, { maxItems: 1000 })),
     probes: Type.Optional(
       Type.Object(
         {

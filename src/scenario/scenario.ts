@@ -1,4 +1,5 @@
 import type { Plan } from "../model/workspace.js";
+import type { DeliveryProfileName, DeliveryProfileOverrides } from "../webhooks/profiles.js";
 import type { RetryPolicy } from "../webhooks/retry-policy.js";
 
 /** A receiver outage relative to the start of the run. */
@@ -7,6 +8,35 @@ export interface ScenarioOutage {
   /** Simulated milliseconds from the start of the run. */
   readonly offsetMs: number;
   readonly durationMs: number;
+}
+
+/** A named window of simulated time relative to the start of the run. */
+export interface ScenarioWindow {
+  readonly name: string;
+  /** Simulated milliseconds from the start of the run. */
+  readonly offsetMs: number;
+  readonly durationMs: number;
+}
+
+/** Delivery faults other than receiver outages, relative to the start of the run. */
+export interface ScenarioDeliveryFaults {
+  readonly duplicates: ReadonlyArray<
+    ScenarioWindow & {
+      readonly share: number;
+      readonly concurrent: boolean;
+      readonly delayMs: number;
+    }
+  >;
+  readonly reorders: ReadonlyArray<
+    ScenarioWindow & { readonly share: number; readonly maxDelayMs: number }
+  >;
+  readonly slowSuccesses: ReadonlyArray<ScenarioWindow & { readonly share: number }>;
+  readonly backlogs: readonly ScenarioWindow[];
+  readonly redeliveries: ReadonlyArray<{
+    readonly name: string;
+    readonly offsetMs: number;
+    readonly share: number;
+  }>;
 }
 
 /** A validated scenario with defaults applied and durations in milliseconds. */
@@ -32,4 +62,11 @@ export interface Scenario {
   /** Simulated milliseconds from the start at which signature probes are sent. */
   readonly probeOffsetsMs: readonly number[];
   readonly expectations: { readonly minAcceptedShare: number };
+  /** The delivery profile `retryPolicy` and `attemptTimeoutMs` were resolved from. */
+  readonly profile: DeliveryProfileName;
+  /** The webhook settings the file gave explicitly, which override any profile. */
+  readonly webhookOverrides: DeliveryProfileOverrides;
+  /** Failed attempts in a row that pause the endpoint, from the profile; undefined: never. */
+  readonly pauseAfterConsecutiveFailures: number | undefined;
+  readonly deliveryFaults: ScenarioDeliveryFaults;
 }

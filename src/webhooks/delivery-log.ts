@@ -9,6 +9,9 @@ export type AttemptOutcome =
   | "network_error"
   | "unreachable";
 
+/** Why a delivery failed for good: the outcome of its last attempt, or a paused endpoint. */
+export type FailureReason = AttemptOutcome | "endpoint_paused";
+
 export interface Attempt {
   /** 1-based attempt number, sent as `X-Webhook-Attempt`. */
   readonly number: number;
@@ -30,6 +33,15 @@ export interface Attempt {
   readonly responseLost?: boolean;
   /** Name of the injected fault that shaped this attempt, if any. */
   readonly fault?: string;
+  /** Response body bytes read before the rest was discarded. */
+  readonly responseBytes?: number;
+  /** True when the body was longer than the read cap and the rest was discarded unread. */
+  readonly responseTruncated?: boolean;
+  /**
+   * True for an extra send of the same delivery that an injected duplicate fault added. It
+   * does not decide the delivery's status or its retries.
+   */
+  readonly duplicate?: boolean;
 }
 
 export type DeliveryStatus = "pending" | "succeeded" | "failed";
@@ -44,12 +56,19 @@ export interface Delivery {
   readonly clickId?: string;
   /** Simulated epoch milliseconds at which the delivery was created. */
   readonly createdAtMs: number;
-  /** The exact body bytes, identical across attempts. */
+  /**
+   * The exact body bytes, identical across attempts. One string is shared by every delivery of
+   * the same event (other endpoints, manual redeliveries), so it is stored once.
+   */
   readonly body: string;
   status: DeliveryStatus;
   readonly attempts: Attempt[];
   /** Simulated epoch milliseconds at which the delivery succeeded or was given up. */
   finishedAtMs?: number;
+  /** Why the delivery failed for good; set with `status: "failed"`. */
+  failureReason?: FailureReason;
+  /** For a manual redelivery: the id of the delivery it repeats. */
+  readonly redeliveryOf?: string;
 }
 
 /** A notice that a delivery failed permanently, as the service surfaces it to the workspace. */
@@ -60,6 +79,19 @@ export interface FailureNotification {
   readonly atMs: number;
   readonly attempts: number;
   readonly lastOutcome: AttemptOutcome;
+  /** `endpoint_paused` when the endpoint was paused, otherwise the last attempt's outcome. */
+  readonly reason: FailureReason;
+}
+
+/** Filters of `DeliveryLog.query`; every one that is set must match. */
+export interface DeliveryQuery {
+  readonly status?: DeliveryStatus;
+  readonly eventId?: string;
+  readonly endpointId?: string;
+  /** Simulated epoch milliseconds, included: deliveries created at or after it. */
+  readonly fromMs?: number;
+  /** Simulated epoch milliseconds, excluded: deliveries created before it. */
+  readonly toMs?: number;
 }
 
 /** Every delivery and every attempt, kept for the whole run: scoring reads its evidence here. */
@@ -90,18 +122,33 @@ export class DeliveryLog {
     delivery.finishedAtMs = atMs;
   }
 
-  markFailed(delivery: Delivery, atMs: number): void {
+  markFailed(delivery: Delivery, atMs: number, reason?: FailureReason): void {
+    const last = delivery.attempts.at(-1);
+    const lastOutcome = last?.outcome ?? "unreachable";
     delivery.status = "failed";
     delivery.finishedAtMs = atMs;
-    const last = delivery.attempts.at(-1);
+    delivery.failureReason = reason ?? lastOutcome;
     this.#notifications.push({
       deliveryId: delivery.id,
       eventId: delivery.eventId,
       endpointId: delivery.endpointId,
       atMs,
       attempts: delivery.attempts.length,
-      lastOutcome: last?.outcome ?? "unreachable",
+      lastOutcome,
+      reason: delivery.failureReason,
     });
+  }
+
+  /** Returns the deliveries that match `filter`, in creation order. */
+  query(filter: DeliveryQuery): Delivery[] {
+    return this.#deliveries.filter(
+      (delivery) =>
+        (filter.status === undefined || delivery.status === filter.status) &&
+        (filter.eventId === undefined || delivery.eventId === filter.eventId) &&
+        (filter.endpointId === undefined || delivery.endpointId === filter.endpointId) &&
+        (filter.fromMs === undefined || delivery.createdAtMs >= filter.fromMs) &&
+        (filter.toMs === undefined || delivery.createdAtMs < filter.toMs),
+    );
   }
 
   notifications(): readonly FailureNotification[] {

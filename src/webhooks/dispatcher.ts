@@ -1,9 +1,12 @@
 import type { Scheduler } from "../clock/scheduler.js";
+import { ElidoSimError } from "../errors.js";
+import { formatTimestampUs } from "../model/click.js";
 import type { Random } from "../model/random.js";
 import { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import type { Attempt, Delivery, DeliveryLog } from "./delivery-log.js";
+import { DeliveryTimeline } from "./delivery-timeline.js";
 import type { EndpointRegistry, WebhookEndpoint } from "./endpoints.js";
-import type { WebhookEvent } from "./event.js";
+import { buildTestEvent, type WebhookEvent } from "./event.js";
 import { encodeGoJson } from "./go-json.js";
 import type { HttpSender, SendResult } from "./http-sender.js";
 import { nextRetryDelayMs, type RetryPolicy } from "./retry-policy.js";
@@ -18,7 +21,36 @@ import {
   wallClockUnixSeconds,
 } from "./signature.js";
 
-/** Faults that shape delivery attempts; see `DeliveryFaultPlan` for the scheduled ones. */
+/** A delay of a new delivery's first attempt, decided by a backlog or reordering fault. */
+export interface FaultHold {
+  /** Simulated milliseconds from the creation of the delivery to its first attempt. */
+  readonly delayMs: number;
+  readonly fault: string;
+  readonly kind: string;
+}
+
+/** An extra send of the same delivery id, decided by a duplicate-delivery fault. */
+export interface DuplicateDecision {
+  readonly fault: string;
+  /** True: sent at the same moment as the attempt, both in flight at once. */
+  readonly concurrent: boolean;
+  /** Simulated milliseconds after the attempt at which a sequential duplicate is sent. */
+  readonly delayMs: number;
+}
+
+/** What a fault plan may use once it is attached to a dispatcher. */
+export interface FaultContext {
+  readonly scheduler: Scheduler;
+  readonly log: DeliveryLog;
+  readonly timeline: DeliveryTimeline;
+  /** Creates a manual redelivery: same event, new delivery id. */
+  redeliver(deliveryId: string): Delivery;
+}
+
+/**
+ * Faults that shape delivery attempts; `DeliveryFaultPlan` implements them from a scenario.
+ * Every optional hook defaults to "no fault".
+ */
 export interface DeliveryFaults {
   /** Returns the name of an injected outage that makes `endpointId` unreachable at `atMs`, if any. */
   unreachableAt(endpointId: string, atMs: number): string | undefined;
@@ -27,6 +59,21 @@ export interface DeliveryFaults {
    * dispatcher sends the same delivery again, as happens in production.
    */
   loseResponse(delivery: Delivery, attemptNumber: number): boolean;
+  /** Returns how long to hold the first attempt of a delivery created at `atMs`, if at all. */
+  holdFirstAttempt?(delivery: Delivery, atMs: number): FaultHold | undefined;
+  /**
+   * Returns the name of a slow-success fault when the 2xx of this attempt is to count as a
+   * timeout: the receiver processed the event, and the dispatcher retries it anyway.
+   */
+  slowSuccess?(delivery: Delivery, attemptNumber: number, atMs: number): string | undefined;
+  /** Returns an extra send of the same delivery id to add to this attempt, if any. */
+  duplicateAttempt?(
+    delivery: Delivery,
+    attemptNumber: number,
+    atMs: number,
+  ): DuplicateDecision | undefined;
+  /** Called when the faults are given to a dispatcher, to schedule timed faults. */
+  attach?(context: FaultContext): void;
 }
 
 const NO_FAULTS: DeliveryFaults = {
@@ -47,6 +94,18 @@ export interface DispatcherDependencies {
   readonly faults?: DeliveryFaults;
   /** Attempts in flight at once per endpoint; further attempts wait their turn. Default: 32. */
   readonly maxConcurrentPerEndpoint?: number;
+  /**
+   * Failed attempts in a row after which an endpoint is paused. Default: undefined, never.
+   * Duplicate sends added by faults do not count.
+   */
+  readonly pauseAfterConsecutiveFailures?: number;
+}
+
+/** A delivery to create: the event's identity and its encoded body. */
+interface EventToDeliver {
+  readonly id: string;
+  readonly type: string;
+  readonly body: string;
 }
 
 /**
@@ -58,44 +117,119 @@ export class Dispatcher {
   readonly #deps: DispatcherDependencies;
   #faults: DeliveryFaults;
   readonly #limiter: ConcurrencyLimiter;
+  readonly #eventIds: Random;
+  readonly #consecutiveFailures = new Map<string, number>();
+  readonly #paused = new Map<string, number>();
+  /** What the injected faults and endpoint pauses did, in simulated time. */
+  readonly timeline = new DeliveryTimeline();
 
   constructor(dependencies: DispatcherDependencies) {
     this.#deps = dependencies;
-    this.#faults = dependencies.faults ?? NO_FAULTS;
     // The limit keeps a backlog of thousands of due attempts from opening thousands of
     // requests at once; Elido does not publish its own, so 32 matches the connection pool.
     this.#limiter = new ConcurrencyLimiter(dependencies.maxConcurrentPerEndpoint ?? 32);
+    // Its own stream, so that sending test events does not change the delivery ids of a seed.
+    this.#eventIds = dependencies.random.fork("test-events");
+    this.#faults = NO_FAULTS;
+    this.setFaults(dependencies.faults ?? NO_FAULTS);
+  }
+
+  get policy(): RetryPolicy {
+    return this.#deps.policy;
   }
 
   /** Replaces the delivery faults; attempts already running keep the old ones. */
   setFaults(faults: DeliveryFaults): void {
     this.#faults = faults;
+    faults.attach?.({
+      scheduler: this.#deps.scheduler,
+      log: this.#deps.log,
+      timeline: this.timeline,
+      redeliver: (deliveryId) => this.redeliver(deliveryId),
+    });
   }
 
   /** Creates a delivery of `event` to every endpoint subscribed to its type and starts them now. */
   publish(event: WebhookEvent<unknown>, clickId?: string): Delivery[] {
-    return this.#deps.endpoints
-      .subscribedTo(event.type)
-      .map((endpoint) => this.deliver(endpoint, event, clickId));
+    const endpoints = this.#deps.endpoints.subscribedTo(event.type);
+    if (endpoints.length === 0) {
+      return [];
+    }
+    // Encoded once: every endpoint's delivery shares the same body string.
+    const toDeliver = { id: event.id, type: event.type, body: encodeGoJson(event) };
+    return endpoints.map((endpoint) => this.#create(endpoint, toDeliver, clickId));
   }
 
   /** Creates one delivery of `event` to `endpoint` and schedules its first attempt now. */
   deliver(endpoint: WebhookEndpoint, event: WebhookEvent<unknown>, clickId?: string): Delivery {
-    const { scheduler, log, random } = this.#deps;
-    const delivery: Delivery = {
-      id: `dlv_${random.hex(24)}`,
-      eventId: event.id,
-      eventType: event.type,
-      endpointId: endpoint.id,
-      ...(clickId === undefined ? {} : { clickId }),
-      createdAtMs: scheduler.now(),
-      body: encodeGoJson(event),
-      status: "pending",
-      attempts: [],
-    };
-    log.add(delivery);
-    scheduler.after(0, () => this.#attempt(delivery, endpoint, 1));
-    return delivery;
+    return this.#create(
+      endpoint,
+      { id: event.id, type: event.type, body: encodeGoJson(event) },
+      clickId,
+    );
+  }
+
+  /**
+   * Sends a `webhook.test` event to `endpoint`, whatever event types it subscribed to, as
+   * Elido can on registration.
+   */
+  sendTestEvent(endpoint: WebhookEndpoint, workspaceId: number): Delivery {
+    const nowMs = this.#deps.scheduler.now();
+    const event = buildTestEvent(
+      `evt_${this.#eventIds.hex(24)}`,
+      formatTimestampUs(nowMs * 1_000),
+      workspaceId,
+      endpoint.id,
+    );
+    return this.deliver(endpoint, event);
+  }
+
+  /**
+   * Creates a manual redelivery of `deliveryId`, as from Elido's delivery log: the same event
+   * (same event id and body bytes) as a new delivery with a new delivery id and a fresh
+   * retry schedule. Throws `ELIDO_SIM_ERR_DELIVERY_NOT_FOUND` or
+   * `ELIDO_SIM_ERR_ENDPOINT_NOT_FOUND`.
+   */
+  redeliver(deliveryId: string): Delivery {
+    const original = this.#deps.log.get(deliveryId);
+    if (original === undefined) {
+      throw new ElidoSimError(
+        "ELIDO_SIM_ERR_DELIVERY_NOT_FOUND",
+        `Delivery "${deliveryId}" not found: expected the id of a delivery in the delivery log.`,
+      );
+    }
+    const endpoint = this.#deps.endpoints.get(original.endpointId);
+    if (endpoint === undefined) {
+      throw new ElidoSimError(
+        "ELIDO_SIM_ERR_ENDPOINT_NOT_FOUND",
+        `Cannot redeliver "${deliveryId}": its webhook endpoint "${original.endpointId}" was deleted.`,
+      );
+    }
+    return this.#create(
+      endpoint,
+      { id: original.eventId, type: original.eventType, body: original.body },
+      original.clickId,
+      original.id,
+    );
+  }
+
+  /** Returns true while `endpointId` is paused after too many failed attempts in a row. */
+  isPaused(endpointId: string): boolean {
+    return this.#paused.has(endpointId);
+  }
+
+  /** Resumes a paused endpoint: deliveries created from now on are attempted again. */
+  resume(endpointId: string): void {
+    if (this.#paused.delete(endpointId)) {
+      this.#consecutiveFailures.delete(endpointId);
+      this.timeline.record({
+        atMs: this.#deps.scheduler.now(),
+        kind: "endpoint_resumed",
+        fault: "endpoint_resumed",
+        endpointId,
+        detail: "endpoint resumed",
+      });
+    }
   }
 
   /** Builds the headers of one attempt, signed with the current wall-clock time. */
@@ -118,43 +252,118 @@ export class Dispatcher {
     };
   }
 
-  async #attempt(delivery: Delivery, endpoint: WebhookEndpoint, number: number): Promise<void> {
+  #create(
+    endpoint: WebhookEndpoint,
+    event: EventToDeliver,
+    clickId: string | undefined,
+    redeliveryOf?: string,
+  ): Delivery {
+    const { scheduler, log, random } = this.#deps;
+    const createdAtMs = scheduler.now();
+    const delivery: Delivery = {
+      id: `dlv_${random.hex(24)}`,
+      eventId: event.id,
+      eventType: event.type,
+      endpointId: endpoint.id,
+      ...(clickId === undefined ? {} : { clickId }),
+      createdAtMs,
+      body: event.body,
+      status: "pending",
+      attempts: [],
+      ...(redeliveryOf === undefined ? {} : { redeliveryOf }),
+    };
+    log.add(delivery);
+    const hold = this.#faults.holdFirstAttempt?.(delivery, createdAtMs);
+    if (hold === undefined) {
+      scheduler.after(0, () => this.#attempt(delivery, endpoint, 1, undefined));
+      return delivery;
+    }
+    this.timeline.record({
+      atMs: createdAtMs,
+      kind: hold.kind,
+      fault: hold.fault,
+      deliveryId: delivery.id,
+      endpointId: endpoint.id,
+      detail: `first attempt held for ${hold.delayMs} ms`,
+    });
+    scheduler.after(hold.delayMs, () => this.#attempt(delivery, endpoint, 1, hold.fault));
+    return delivery;
+  }
+
+  async #attempt(
+    delivery: Delivery,
+    endpoint: WebhookEndpoint,
+    number: number,
+    heldBy: string | undefined,
+  ): Promise<void> {
     const waiting = this.#limiter.acquire(endpoint.id);
     if (waiting !== undefined) {
       await waiting;
     }
     try {
-      await this.#send(delivery, endpoint, number);
+      await this.#send(delivery, endpoint, number, heldBy);
     } finally {
       this.#limiter.release(endpoint.id);
     }
   }
 
-  async #send(delivery: Delivery, endpoint: WebhookEndpoint, number: number): Promise<void> {
-    const { scheduler, log, sender, policy } = this.#deps;
+  async #send(
+    delivery: Delivery,
+    endpoint: WebhookEndpoint,
+    number: number,
+    heldBy: string | undefined,
+  ): Promise<void> {
+    const { scheduler, log, policy } = this.#deps;
     const startedAtMs = scheduler.now();
-    const signatureTimestamp = wallClockUnixSeconds();
+    if (this.#paused.has(endpoint.id)) {
+      // A paused endpoint gets no attempts: the delivery fails now and surfaces as a notification.
+      log.markFailed(delivery, startedAtMs, "endpoint_paused");
+      return;
+    }
     const outage = this.#faults.unreachableAt(endpoint.id, startedAtMs);
+    const duplicate =
+      outage === undefined
+        ? this.#faults.duplicateAttempt?.(delivery, number, startedAtMs)
+        : undefined;
+
     let result: SendResult;
-    if (outage === undefined) {
-      result = await sender.send({
-        url: endpoint.url,
-        headers: Dispatcher.signedHeaders(delivery, endpoint.secret, number, signatureTimestamp),
-        body: delivery.body,
-      });
-    } else {
+    let signatureTimestamp = wallClockUnixSeconds();
+    if (outage !== undefined) {
       result = {
         outcome: "unreachable",
         error: `receiver unreachable during injected outage "${outage}"`,
         latencyMs: 0,
       };
+    } else if (duplicate?.concurrent === true) {
+      const [first, second] = await Promise.all([
+        this.#post(delivery, endpoint, number),
+        this.#post(delivery, endpoint, number),
+      ]);
+      result = first.result;
+      signatureTimestamp = first.signatureTimestamp;
+      this.#recordDuplicate(delivery, endpoint, number, startedAtMs, second, duplicate.fault);
+    } else {
+      const sent = await this.#post(delivery, endpoint, number);
+      result = sent.result;
+      signatureTimestamp = sent.signatureTimestamp;
     }
 
     const retryDelayMs = nextRetryDelayMs(policy, number);
-    const responseLost =
-      result.outcome === "success" &&
-      retryDelayMs !== undefined &&
-      this.#faults.loseResponse(delivery, number);
+    let fault = outage ?? heldBy;
+    let responseLost = false;
+    let error = result.error;
+    if (result.outcome === "success" && retryDelayMs !== undefined) {
+      const slow = this.#faults.slowSuccess?.(delivery, number, startedAtMs);
+      if (slow !== undefined) {
+        responseLost = true;
+        fault = slow;
+        error = "2xx arrived after the attempt timeout, so the dispatcher counted a timeout";
+        this.#recordFault(delivery, startedAtMs, "slow_success", slow, "2xx counted as a timeout");
+      } else if (this.#faults.loseResponse(delivery, number)) {
+        responseLost = true;
+        fault = "lost-response";
+      }
+    }
     const attempt: Attempt = {
       number,
       startedAtMs,
@@ -162,14 +371,24 @@ export class Dispatcher {
       outcome: result.outcome,
       latencyMs: result.latencyMs,
       ...(result.statusCode === undefined ? {} : { statusCode: result.statusCode }),
-      ...(result.error === undefined ? {} : { error: result.error }),
-      ...(responseLost ? { responseLost: true, fault: "lost-response" } : {}),
-      ...(outage === undefined ? {} : { fault: outage }),
+      ...(error === undefined ? {} : { error }),
+      ...(responseLost ? { responseLost: true } : {}),
+      ...(fault === undefined ? {} : { fault }),
+      ...(result.responseBytes === undefined ? {} : { responseBytes: result.responseBytes }),
+      ...(result.responseTruncated === true ? { responseTruncated: true } : {}),
     };
     log.recordAttempt(delivery, attempt);
 
+    if (duplicate !== undefined && !duplicate.concurrent) {
+      scheduler.after(duplicate.delayMs, () =>
+        this.#sendDuplicate(delivery, endpoint, number, duplicate.fault),
+      );
+    }
+
     const finishedAtMs = scheduler.now();
-    if (result.outcome === "success" && !responseLost) {
+    const succeeded = result.outcome === "success" && !responseLost;
+    this.#countForPause(endpoint.id, succeeded, finishedAtMs);
+    if (succeeded) {
       log.markSucceeded(delivery, finishedAtMs);
       return;
     }
@@ -177,6 +396,109 @@ export class Dispatcher {
       log.markFailed(delivery, finishedAtMs);
       return;
     }
-    scheduler.after(retryDelayMs, () => this.#attempt(delivery, endpoint, number + 1));
+    scheduler.after(retryDelayMs, () => this.#attempt(delivery, endpoint, number + 1, undefined));
+  }
+
+  /** Signs and sends one request of `delivery`; each request gets its own timestamp. */
+  async #post(
+    delivery: Delivery,
+    endpoint: WebhookEndpoint,
+    number: number,
+  ): Promise<{ result: SendResult; signatureTimestamp: number }> {
+    const signatureTimestamp = wallClockUnixSeconds();
+    const result = await this.#deps.sender.send({
+      url: endpoint.url,
+      headers: Dispatcher.signedHeaders(delivery, endpoint.secret, number, signatureTimestamp),
+      body: delivery.body,
+    });
+    return { result, signatureTimestamp };
+  }
+
+  async #sendDuplicate(
+    delivery: Delivery,
+    endpoint: WebhookEndpoint,
+    number: number,
+    fault: string,
+  ): Promise<void> {
+    const waiting = this.#limiter.acquire(endpoint.id);
+    if (waiting !== undefined) {
+      await waiting;
+    }
+    try {
+      const startedAtMs = this.#deps.scheduler.now();
+      const sent = await this.#post(delivery, endpoint, number);
+      this.#recordDuplicate(delivery, endpoint, number, startedAtMs, sent, fault);
+    } finally {
+      this.#limiter.release(endpoint.id);
+    }
+  }
+
+  #recordDuplicate(
+    delivery: Delivery,
+    endpoint: WebhookEndpoint,
+    number: number,
+    startedAtMs: number,
+    sent: { result: SendResult; signatureTimestamp: number },
+    fault: string,
+  ): void {
+    const { result } = sent;
+    this.#deps.log.recordAttempt(delivery, {
+      number,
+      startedAtMs,
+      signatureTimestamp: sent.signatureTimestamp,
+      outcome: result.outcome,
+      latencyMs: result.latencyMs,
+      ...(result.statusCode === undefined ? {} : { statusCode: result.statusCode }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      fault,
+      duplicate: true,
+    });
+    this.#recordFault(
+      delivery,
+      startedAtMs,
+      "duplicate_delivery",
+      fault,
+      `attempt ${number} sent again to ${endpoint.id}`,
+    );
+  }
+
+  #recordFault(
+    delivery: Delivery,
+    atMs: number,
+    kind: string,
+    fault: string,
+    detail: string,
+  ): void {
+    this.timeline.record({
+      atMs,
+      kind,
+      fault,
+      deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
+      detail,
+    });
+  }
+
+  #countForPause(endpointId: string, succeeded: boolean, atMs: number): void {
+    const threshold = this.#deps.pauseAfterConsecutiveFailures;
+    if (threshold === undefined) {
+      return;
+    }
+    if (succeeded) {
+      this.#consecutiveFailures.delete(endpointId);
+      return;
+    }
+    const failures = (this.#consecutiveFailures.get(endpointId) ?? 0) + 1;
+    this.#consecutiveFailures.set(endpointId, failures);
+    if (failures >= threshold && !this.#paused.has(endpointId)) {
+      this.#paused.set(endpointId, atMs);
+      this.timeline.record({
+        atMs,
+        kind: "endpoint_paused",
+        fault: "endpoint_paused",
+        endpointId,
+        detail: `endpoint paused after ${failures} failed attempts in a row`,
+      });
+    }
   }
 }

@@ -13,6 +13,10 @@ export interface SendResult {
   readonly error?: string;
   /** Wall-clock milliseconds from sending to the end of the response or the failure. */
   readonly latencyMs: number;
+  /** Response body bytes read, when the receiver answered. */
+  readonly responseBytes?: number;
+  /** True when the body reached `maxResponseBytes` and the rest was discarded unread. */
+  readonly responseTruncated?: boolean;
 }
 
 export interface HttpSenderOptions {
@@ -64,22 +68,27 @@ export class HttpSender {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const complete = await this.#drain(response.body, startedAt + timeoutMs);
+      const drained = await this.#drain(response.body, startedAt + timeoutMs);
       const latencyMs = performance.now() - startedAt;
-      if (!complete) {
+      const read = {
+        responseBytes: drained.bytes,
+        ...(drained.truncated ? { responseTruncated: true } : {}),
+      };
+      if (!drained.complete) {
         return {
           outcome: "timeout",
           error: `no complete response within ${timeoutMs} ms`,
           latencyMs,
+          ...read,
         };
       }
       const statusCode = response.statusCode;
       if (statusCode >= 200 && statusCode < 300) {
-        return { outcome: "success", statusCode, latencyMs };
+        return { outcome: "success", statusCode, latencyMs, ...read };
       }
       const outcome: AttemptOutcome =
         statusCode >= 300 && statusCode < 400 ? "redirect" : "http_error";
-      return { outcome, statusCode, latencyMs };
+      return { outcome, statusCode, latencyMs, ...read };
     } catch (error) {
       return { ...classifyError(error, timeoutMs), latencyMs: performance.now() - startedAt };
     }
@@ -105,25 +114,26 @@ export class HttpSender {
 
   /**
    * Reads at most `maxResponseBytes` of the body, then drops the rest with the connection.
-   * Returns false when the body was still arriving at `deadline` (a `performance.now()` value).
+   * `complete` is false when the body was still arriving at `deadline` (a `performance.now()`
+   * value).
    */
   async #drain(
     body: AsyncIterable<Buffer> & { destroy(): void },
     deadline: number,
-  ): Promise<boolean> {
+  ): Promise<{ complete: boolean; bytes: number; truncated: boolean }> {
     let received = 0;
     for await (const chunk of body) {
       received += chunk.length;
       if (performance.now() > deadline) {
         body.destroy();
-        return false;
+        return { complete: false, bytes: received, truncated: false };
       }
       if (received >= this.#maxResponseBytes) {
         body.destroy();
-        return true;
+        return { complete: true, bytes: received, truncated: true };
       }
     }
-    return performance.now() <= deadline;
+    return { complete: performance.now() <= deadline, bytes: received, truncated: false };
   }
 }
 
