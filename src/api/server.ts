@@ -4,6 +4,7 @@ import { formatTimestampMs } from "../model/click.js";
 import { ApiError, type ApiErrorBody } from "./api-error.js";
 import { authenticate } from "./auth.js";
 import type { RequestLogDetails } from "./request-log.js";
+import { registerDeliveryRoutes } from "./routes/deliveries.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 declare module "fastify" {
@@ -94,6 +95,7 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
 
   app.get("/healthz", async () => ({ status: "ok" }));
   registerWebhookRoutes(app, sim);
+  registerDeliveryRoutes(app, sim);
   return app;
 }
 

@@ -11,6 +11,12 @@ export const CreateWebhookBody = Type.Object(
     url: Type.String({ minLength: 1, maxLength: 2048, description: "Receiver URL, http(s)://" }),
     events: Type.Array(Type.Literal(CLICK_RECORDED), { minItems: 1, maxItems: 10 }),
     secret: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+    send_test_event: Type.Optional(
+      Type.Boolean({
+        description:
+          "Send a webhook.test event to the endpoint right after registration. Default: false.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -36,7 +42,7 @@ export function registerWebhookRoutes(app: FastifyInstance, sim: Simulation): vo
     "/v1/webhooks",
     { schema: { body: CreateWebhookBody } },
     async (request, reply) => {
-      const { url, events, secret } = request.body;
+      const { url, events, secret, send_test_event: sendTestEvent = false } = request.body;
       let parsed: URL;
       try {
         parsed = new URL(url);
@@ -53,8 +59,16 @@ export function registerWebhookRoutes(app: FastifyInstance, sim: Simulation): vo
         );
       }
       const endpoint = sim.endpoints.register(url, events, sim.clock.now(), secret);
+      // Off by default: receivers that record every event as a click would count the test
+      // event, so a scenario run must not send it unless asked.
+      const testDelivery = sendTestEvent
+        ? sim.dispatcher.sendTestEvent(endpoint, sim.workspace.id)
+        : undefined;
       reply.code(201);
-      return publicEndpoint(endpoint, true);
+      return {
+        ...publicEndpoint(endpoint, true),
+        ...(testDelivery === undefined ? {} : { test_delivery_id: testDelivery.id }),
+      };
     },
   );
 
