@@ -122,16 +122,31 @@ export class Simulation {
     this.#eventIds = this.random.fork("events");
   }
 
-  /** Schedules human traffic for `window` on the simulation's clock. */
+  /** Schedules traffic for `window` on the simulation's clock. */
   startTraffic(window: TrafficWindow): void {
     const generator = new TrafficGenerator(
       this.scheduler,
       this.workspace,
       this.#clickFactory,
       this.random.fork(`traffic@${window.startMs}`),
-      (click, occurredAtUs) => this.recordHumanClick(click, occurredAtUs),
+      {
+        human: (click, occurredAtUs) => this.recordHumanClick(click, occurredAtUs),
+        bot: (click, occurredAtUs) => this.recordBotClick(click, occurredAtUs),
+      },
     );
     generator.start(window);
+  }
+
+  /** Records a click that bot filtering dropped: the ground truth keeps it, nothing else sees it. */
+  recordBotClick(click: Click, occurredAtUs: number): RecordedClick {
+    const recorded: RecordedClick = {
+      click,
+      occurredAtUs,
+      visibleAtMs: Math.floor(occurredAtUs / 1_000),
+      bot: true,
+    };
+    this.groundTruth.add(recorded);
+    return recorded;
   }
 
   /**

@@ -1,19 +1,41 @@
 import type { Scheduler } from "../clock/scheduler.js";
+import type { Click } from "../model/click.js";
 import type { Random } from "../model/random.js";
-import type { Workspace } from "../model/workspace.js";
+import type { Link, Workspace } from "../model/workspace.js";
 import type { ClickFactory } from "./click-factory.js";
+import {
+  maxRateMultiplier,
+  rateMultiplier,
+  STEADY,
+  type TrafficPattern,
+  zipfCumulativeWeights,
+} from "./traffic-pattern.js";
 
 export interface TrafficWindow {
   /** Simulated epoch milliseconds of the first possible click. */
   startMs: number;
   /** Simulated epoch milliseconds after which no click occurs. */
   endMs: number;
-  /** Mean human clicks per simulated second. */
+  /** Mean clicks per simulated second, bots included, before the pattern's multiplier. */
   ratePerSecond: number;
+  /** Default: steady. */
+  pattern?: TrafficPattern;
+  /** Share of clicks, 0 to 1, that come from bots and are filtered at the edge. Default: 0. */
+  botShare?: number;
+  /** Zipf exponent of link popularity; 0 spreads clicks evenly. Default: 0. */
+  linkSkew?: number;
+}
+
+export interface TrafficSink {
+  /** Receives a human click at its occurrence. */
+  human(click: Click, occurredAtUs: number): void;
+  /** Receives a click that bot filtering drops: it reaches the ground truth only. */
+  bot(click: Click, occurredAtUs: number): void;
 }
 
 /**
- * Produces human clicks as a Poisson process: exponential gaps with mean 1 / rate. Each
+ * Produces clicks as a Poisson process whose rate follows a pattern, by thinning: arrivals
+ * are drawn at the pattern's peak rate and each is kept with probability rate(t) / peak. Each
  * arrival is one scheduled task, so traffic follows whatever clock the scheduler runs on.
  */
 export class TrafficGenerator {
@@ -21,20 +43,20 @@ export class TrafficGenerator {
   readonly #factory: ClickFactory;
   readonly #workspace: Workspace;
   readonly #random: Random;
-  readonly #onClick: (click: ReturnType<ClickFactory["create"]>, occurredAtUs: number) => void;
+  readonly #sink: TrafficSink;
 
   constructor(
     scheduler: Scheduler,
     workspace: Workspace,
     factory: ClickFactory,
     random: Random,
-    onClick: (click: ReturnType<ClickFactory["create"]>, occurredAtUs: number) => void,
+    sink: TrafficSink,
   ) {
     this.#scheduler = scheduler;
     this.#workspace = workspace;
     this.#factory = factory;
     this.#random = random;
-    this.#onClick = onClick;
+    this.#sink = sink;
   }
 
   /** Schedules the clicks of `window`; each arrival schedules the next. */
@@ -42,19 +64,50 @@ export class TrafficGenerator {
     if (window.ratePerSecond <= 0 || window.endMs <= window.startMs) {
       return;
     }
-    const meanGapMs = 1_000 / window.ratePerSecond;
+    const pattern = window.pattern ?? STEADY;
+    const peak = maxRateMultiplier(pattern);
+    const meanGapMs = 1_000 / (window.ratePerSecond * peak);
+    const botShare = window.botShare ?? 0;
+    const links = this.#workspace.links;
+    const cumulative = zipfCumulativeWeights(links.length, window.linkSkew ?? 0);
+
     const scheduleNext = (fromMs: number): void => {
       const atMs = fromMs + this.#random.exponential(meanGapMs);
       if (atMs > window.endMs) {
         return;
       }
       this.#scheduler.at(Math.floor(atMs), () => {
-        const occurredAtUs = Math.floor(atMs * 1_000);
-        const link = this.#random.pick(this.#workspace.links);
-        this.#onClick(this.#factory.create(link, occurredAtUs), occurredAtUs);
+        // Draws happen in a fixed order for every arrival, so the stream repeats for a seed.
+        const keep = this.#random.float() * peak < rateMultiplier(pattern, window.startMs, atMs);
+        const isBot = this.#random.chance(botShare);
+        const link = pickLink(links, cumulative, this.#random.float());
+        if (keep) {
+          const occurredAtUs = Math.floor(atMs * 1_000);
+          const click = this.#factory.create(link, occurredAtUs);
+          if (isBot) {
+            this.#sink.bot(click, occurredAtUs);
+          } else {
+            this.#sink.human(click, occurredAtUs);
+          }
+        }
         scheduleNext(atMs);
       });
     };
     scheduleNext(window.startMs);
   }
+}
+
+function pickLink(links: readonly Link[], cumulative: readonly number[], draw: number): Link {
+  // Binary search for the first cumulative weight above the draw.
+  let low = 0;
+  let high = cumulative.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((cumulative[middle] as number) > draw) {
+      high = middle;
+    } else {
+      low = middle + 1;
+    }
+  }
+  return links[low] as Link;
 }
