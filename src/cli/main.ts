@@ -4,6 +4,7 @@ import { hideBin } from "yargs/helpers";
 import { ElidoSimError } from "../errors.js";
 import { listShippedScenarios, loadScenario } from "../scenario/load-scenario.js";
 import { scenarioJsonSchema } from "../scenario/scenario-json-schema.js";
+import { configureLoadCommand, executeLoad, type LoadArguments } from "./load-command.js";
 import { configureRunCommand, executeRun, type RunArguments } from "./run-command.js";
 
 /** Exit code for a bug in elido-sim itself; usage and scenario errors exit with 2. */
@@ -22,6 +23,14 @@ async function main(argv: string[]): Promise<number> {
       (command) => configureRunCommand(command),
       async (args) => {
         exitCode = await executeRun(args);
+      },
+    )
+    .command<LoadArguments>(
+      "load",
+      "Load-test a receiver with signed deliveries and check its answers",
+      (command) => configureLoadCommand(command),
+      async (args) => {
+        exitCode = await executeLoad(args);
       },
     )
     .command(

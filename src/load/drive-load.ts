@@ -1,0 +1,269 @@
+import type { EventEmitter } from "node:events";
+import autocannon from "autocannon";
+import { RealClock } from "../clock/scaled-clock.js";
+import { Random } from "../model/random.js";
+import { DeliverySource } from "./delivery-source.js";
+import { ErrorRateWindow } from "./error-rate-window.js";
+import { LatencyHistogram } from "./latency-stats.js";
+import { SendKind, SendLog, STATUS_NO_RESPONSE } from "./send-log.js";
+
+/** What one autocannon run needs; times in milliseconds. */
+export interface DriveOptions {
+  readonly target: URL;
+  readonly secret: string;
+  readonly rate: number | undefined;
+  readonly connections: number;
+  /** Measured time after the warmup; undefined when `amount` alone bounds the run. */
+  readonly durationMs: number | undefined;
+  readonly amount: number | undefined;
+  readonly warmupMs: number;
+  /** Hard stop, warmup included, whatever `amount` says. */
+  readonly maxDurationMs: number;
+  readonly timeoutSeconds: number;
+  readonly duplicates: number;
+  readonly invalid: number;
+  readonly maxErrorRate: number;
+  readonly seed: number;
+}
+
+/** Outcomes of the requests whose completion fell into one second of the run. */
+export interface TimelineSecond {
+  /** Seconds since the first request, from 0. */
+  readonly second: number;
+  ok: number;
+  non2xx: number;
+  noResponse: number;
+}
+
+/** Raw measurements of one run, before they are judged. */
+export interface Measurement {
+  readonly source: DeliverySource;
+  readonly log: SendLog;
+  /** Latency from the actual write of each request to its complete response. */
+  readonly serviceTime: LatencyHistogram;
+  /** Fixed-rate mode only: latency from each request's intended send time. */
+  readonly fromIntended: LatencyHistogram | undefined;
+  readonly timeline: TimelineSecond[];
+  /** Responses to requests sent inside the measured window. */
+  readonly measuredResponses: number;
+  /** Length of the measured window, in seconds. */
+  readonly measuredSeconds: number;
+  /** Wall time of the whole run, warmup included, in seconds. */
+  readonly wallSeconds: number;
+  /** Process CPU time (user + system) over the run divided by its wall time: 1 is one core. */
+  readonly cpuShare: number;
+  readonly socketErrors: number;
+  readonly timeouts: number;
+  /** Why the run stopped early, when it did. */
+  readonly stopReason: string | undefined;
+  readonly aborted: boolean;
+}
+
+/** Sample interval of autocannon in ms; it also bounds how late a stop takes effect. */
+const SAMPLE_INTERVAL_MS = 100;
+
+/** Per-connection state: autocannon sends one request at a time on each connection. */
+interface ConnectionState {
+  sendIndex: number;
+  sentAtMs: number;
+  intendedAtMs: number;
+}
+
+/**
+ * Drives autocannon with freshly signed deliveries and times every request itself, in
+ * microseconds, from the moment its bytes are built to the end of its response.
+ *
+ * Requests are matched to responses per connection: with pipelining 1 a connection has at most
+ * one request in flight, so a response belongs to the connection's last request. When
+ * autocannon builds a new request on a connection whose last request got no response, that
+ * request was lost to a timeout, a socket error or a closed connection.
+ */
+export async function driveLoad(options: DriveOptions): Promise<Measurement> {
+  const clock = new RealClock();
+  const log = new SendLog();
+  const random = new Random(options.seed).fork("load");
+  const source = new DeliverySource({
+    secret: options.secret,
+    duplicates: options.duplicates,
+    invalid: options.invalid,
+    random,
+    startMs: clock.now(),
+    log,
+  });
+  const serviceTime = new LatencyHistogram();
+  const fromIntended = options.rate === undefined ? undefined : new LatencyHistogram();
+  const errorWindow = new ErrorRateWindow();
+  const timeline: TimelineSecond[] = [];
+  const intervalMs = options.rate === undefined ? 0 : 1_000 / options.rate;
+  const path = `${options.target.pathname}${options.target.search}`;
+
+  let startMs = -1;
+  let measureFromMs = Number.POSITIVE_INFINITY;
+  let measureUntilMs = Number.POSITIVE_INFINITY;
+  let lastResponseMs = 0;
+  let measuredResponses = 0;
+  let socketErrors = 0;
+  let timeouts = 0;
+  let stopReason: string | undefined;
+  let aborted = false;
+  let instance: autocannon.Instance | undefined;
+
+  const stop = (reason: string, abort: boolean): void => {
+    if (stopReason === undefined) {
+      stopReason = reason;
+      aborted = abort;
+      instance?.stop();
+    }
+  };
+
+  const timelineAt = (nowMs: number): TimelineSecond => {
+    const second = Math.max(0, Math.floor((nowMs - startMs) / 1_000));
+    for (let index = timeline.length; index <= second; index++) {
+      timeline.push({ second: index, ok: 0, non2xx: 0, noResponse: 0 });
+    }
+    return timeline[second] as TimelineSecond;
+  };
+
+  const checkErrorRate = (nowMs: number, error: boolean): void => {
+    const rate = errorWindow.record(nowMs, error);
+    if (rate > options.maxErrorRate) {
+      stop(
+        `error rate ${(rate * 100).toFixed(1)} % over the last second exceeded --max-error-rate ${options.maxErrorRate}`,
+        true,
+      );
+    }
+  };
+
+  const loseRequest = (state: ConnectionState, nowMs: number): void => {
+    log.complete(state.sendIndex, STATUS_NO_RESPONSE);
+    timelineAt(nowMs).noResponse++;
+    state.sendIndex = -1;
+    checkErrorRate(nowMs, true);
+  };
+
+  const completeRequest = (state: ConnectionState, status: number): void => {
+    const nowMs = performance.now();
+    const sendIndex = state.sendIndex;
+    if (sendIndex < 0) {
+      return;
+    }
+    state.sendIndex = -1;
+    log.complete(sendIndex, status);
+    const ok = status >= 200 && status < 300;
+    const bucket = timelineAt(nowMs);
+    if (ok) {
+      bucket.ok++;
+    } else {
+      bucket.non2xx++;
+    }
+    lastResponseMs = nowMs;
+    if (state.sentAtMs >= measureFromMs && state.sentAtMs < measureUntilMs) {
+      measuredResponses++;
+      serviceTime.record((nowMs - state.sentAtMs) * 1_000);
+      // Open model: a request that left late because every connection was busy is charged
+      // from when it should have left; one that left early (autocannon sends each second's
+      // share as soon as a connection is free) is charged from when it left.
+      fromIntended?.record((nowMs - Math.min(state.sentAtMs, state.intendedAtMs)) * 1_000);
+    }
+    checkErrorRate(nowMs, !ok && log.kind(sendIndex) !== SendKind.invalid);
+  };
+
+  const setupClient = (client: autocannon.Client): void => {
+    const state: ConnectionState = { sendIndex: -1, sentAtMs: 0, intendedAtMs: 0 };
+    client.setRequests([
+      {
+        method: "POST",
+        path,
+        setupRequest: (request: autocannon.Request) => {
+          const nowMs = performance.now();
+          if (state.sendIndex >= 0) {
+            loseRequest(state, nowMs);
+          }
+          if (startMs < 0) {
+            startMs = nowMs;
+            measureFromMs = nowMs + options.warmupMs;
+            if (options.durationMs !== undefined) {
+              measureUntilMs = measureFromMs + options.durationMs;
+            }
+          }
+          const delivery = source.next();
+          request.headers = delivery.headers;
+          request.body = delivery.body;
+          state.sendIndex = delivery.sendIndex;
+          state.intendedAtMs = startMs + delivery.sendIndex * intervalMs;
+          // Timed after signing: what remains before the write is autocannon's buffer copy.
+          state.sentAtMs = performance.now();
+          return request;
+        },
+      },
+    ]);
+    client.on("response", (status: number) => completeRequest(state, status));
+    (client as unknown as EventEmitter).on("timeout", () => {
+      timeouts++;
+    });
+    (client as unknown as EventEmitter).on("connError", () => {
+      socketErrors++;
+    });
+  };
+
+  const totalMs =
+    options.durationMs === undefined
+      ? options.maxDurationMs
+      : Math.min(options.maxDurationMs, options.warmupMs + options.durationMs);
+  const cpuBefore = process.cpuUsage();
+  const wallBeforeMs = performance.now();
+  const stopTimer = clock.setTimer(totalMs, () =>
+    stop(
+      options.durationMs === undefined || options.warmupMs + options.durationMs > totalMs
+        ? `--max-duration ${options.maxDurationMs / 1_000} s reached`
+        : "duration reached",
+      false,
+    ),
+  );
+  let result: autocannon.Result;
+  try {
+    result = await new Promise<autocannon.Result>((resolve, reject) => {
+      instance = autocannon(
+        {
+          url: options.target.origin,
+          connections: options.connections,
+          pipelining: 1,
+          timeout: options.timeoutSeconds,
+          sampleInt: SAMPLE_INTERVAL_MS,
+          // Stops come from the timer above; autocannon's own duration is a backstop.
+          duration: totalMs / 1_000 + 1,
+          ...(options.amount === undefined ? {} : { amount: options.amount }),
+          ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+          setupClient,
+        },
+        (error, output) => (error ? reject(error) : resolve(output)),
+      );
+    });
+  } finally {
+    clock.clearTimer(stopTimer);
+  }
+  const endMs = performance.now();
+  const wallMs = endMs - wallBeforeMs;
+  const cpu = process.cpuUsage(cpuBefore);
+  void result;
+
+  // The window closes at the planned end, or earlier at the last response of a run that
+  // stopped early or ran out of `amount`.
+  const windowEndMs = Math.min(measureUntilMs, stopReason === undefined ? lastResponseMs : endMs);
+  const measuredSeconds = Math.max(0, (windowEndMs - measureFromMs) / 1_000);
+  return {
+    source,
+    log,
+    serviceTime,
+    fromIntended,
+    timeline,
+    measuredResponses,
+    measuredSeconds,
+    wallSeconds: wallMs / 1_000,
+    cpuShare: (cpu.user + cpu.system) / 1_000 / wallMs,
+    socketErrors,
+    timeouts,
+    stopReason: stopReason ?? (options.amount === undefined ? "duration reached" : "amount sent"),
+    aborted,
+  };
+}
