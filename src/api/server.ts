@@ -1,9 +1,11 @@
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import type { Simulation } from "../core/simulation.js";
 import { formatTimestampMs } from "../model/click.js";
 import { ApiError, type ApiErrorBody } from "./api-error.js";
 import { authenticate } from "./auth.js";
+import { registerOpenApi } from "./openapi.js";
 import type { RequestLogDetails } from "./request-log.js";
+import { registerAnalyticsRoutes } from "./routes/analytics.js";
 import { registerDeliveryRoutes } from "./routes/deliveries.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 
@@ -33,6 +35,21 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
     // Validation errors carry every problem, not only the first. Fastify's defaults would drop
     // unknown properties and coerce types, so a wrong request would pass as a different one.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+    // A malformed URL (bad percent-encoding, an over-long path parameter) gets the same error
+    // body as every other 4xx.
+    frameworkErrors: (error, request, reply) => {
+      const body: ApiErrorBody = {
+        error: error.message,
+        code: "validation_failed",
+        request_id: request.id,
+      };
+      // The generic reply type of this option admits no status or body; it is a plain reply.
+      (reply as FastifyReply)
+        .code(error.statusCode ?? 400)
+        .header("x-request-id", request.id)
+        .header(HEADER_SIM_NOW, formatTimestampMs(sim.clock.now()))
+        .send(body);
+    },
   });
 
   // Route handlers put what they served into `request.logDetails`; the entry is written once
@@ -94,8 +111,13 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  registerWebhookRoutes(app, sim);
-  registerDeliveryRoutes(app, sim);
+  // Routes inside this plugin appear in /openapi.json; see registerOpenApi.
+  registerOpenApi(app);
+  app.register(async (routes) => {
+    registerWebhookRoutes(routes, sim);
+    registerDeliveryRoutes(routes, sim);
+    registerAnalyticsRoutes(routes, sim);
+  });
   return app;
 }
 

@@ -6,6 +6,7 @@ import { type Click, formatTimestampUs, type RecordedClick } from "../model/clic
 import { GroundTruth } from "../model/ground-truth.js";
 import { Random } from "../model/random.js";
 import type { Link, Plan, Workspace } from "../model/workspace.js";
+import { ClickStore } from "../store/click-store.js";
 import { ClickFactory } from "../traffic/click-factory.js";
 import { IngestionLag } from "../traffic/ingestion-lag.js";
 import { TrafficGenerator, type TrafficWindow } from "../traffic/traffic-generator.js";
@@ -55,6 +56,8 @@ export class Simulation {
   readonly random: Random;
   readonly workspace: Workspace;
   readonly groundTruth = new GroundTruth();
+  /** The human clicks that the analytics API serves, each once ingestion has made it visible. */
+  readonly clickStore: ClickStore;
   readonly endpoints: EndpointRegistry;
   readonly deliveryLog = new DeliveryLog();
   /** Every request to the fake API, for the scoring of pollers. */
@@ -80,6 +83,7 @@ export class Simulation {
       options.plan ?? "pro",
       options.linkCount ?? 5,
     );
+    this.clickStore = new ClickStore(this.workspace.id);
     this.endpoints = new EndpointRegistry(this.random.fork("endpoints"));
     this.retryPolicy = options.retryPolicy ?? BLOG_RETRY_POLICY;
     this.sender = new HttpSender({
@@ -157,7 +161,9 @@ export class Simulation {
     const visibleAtMs = Math.floor(occurredAtUs / 1_000) + this.#ingestionLag.sampleMs();
     const recorded: RecordedClick = { click, occurredAtUs, visibleAtMs, bot: false };
     this.groundTruth.add(recorded);
+    const storeRow = this.clickStore.append(click, occurredAtUs);
     this.scheduler.at(visibleAtMs, () => {
+      this.clickStore.markVisible(storeRow);
       const event = buildClickEvent(
         `evt_${this.#eventIds.hex(24)}`,
         formatTimestampUs(this.scheduler.now() * 1_000),
