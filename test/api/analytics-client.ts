@@ -72,9 +72,7 @@ export async function walkWindow(
   maxPages = 10_000,
 ): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
-  let response = await client.get(
-    `${client.workspacePath}/clicks/recent?${query}&limit=${limit}`,
-  );
+  let response = await client.get(`${client.workspacePath}/clicks/recent?${query}&limit=${limit}`);
   for (let pages = 1; pages <= maxPages; pages++) {
     if (response.status !== 200) {
       throw new Error(`clicks/recent returned ${response.status}: ${response.text}`);
