@@ -328,6 +328,7 @@ export class Dispatcher {
 
     let result: SendResult;
     let signatureTimestamp = wallClockUnixSeconds();
+    let concurrentCopy: { result: SendResult; signatureTimestamp: number } | undefined;
     if (outage !== undefined) {
       result = {
         outcome: "unreachable",
@@ -341,7 +342,7 @@ export class Dispatcher {
       ]);
       result = first.result;
       signatureTimestamp = first.signatureTimestamp;
-      this.#recordDuplicate(delivery, endpoint, number, startedAtMs, second, duplicate.fault);
+      concurrentCopy = second;
     } else {
       const sent = await this.#post(delivery, endpoint, number);
       result = sent.result;
@@ -378,6 +379,16 @@ export class Dispatcher {
       ...(result.responseTruncated === true ? { responseTruncated: true } : {}),
     };
     log.recordAttempt(delivery, attempt);
+    if (concurrentCopy !== undefined && duplicate !== undefined) {
+      this.#recordDuplicate(
+        delivery,
+        endpoint,
+        number,
+        startedAtMs,
+        concurrentCopy,
+        duplicate.fault,
+      );
+    }
 
     if (duplicate !== undefined && !duplicate.concurrent) {
       scheduler.after(duplicate.delayMs, () =>
