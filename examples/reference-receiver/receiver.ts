@@ -23,6 +23,10 @@ export interface ReceiverOptions {
   readonly maxBodyBytes?: number;
   /** Returns the current Unix time in seconds; replaceable for tests. */
   readonly nowSeconds?: () => number;
+  /** Called once per recorded click, for integrations that keep their own ledger. */
+  readonly onClick?: (clickId: string) => void;
+  /** Returns the click ids `GET /ledger` serves. Default: the ones this receiver recorded. */
+  readonly ledger?: () => readonly string[];
 }
 
 /** Why a delivery was rejected; the value is sent back in the 4xx body. */
@@ -63,6 +67,7 @@ export function createReferenceReceiver(options: ReceiverOptions): ReferenceRece
     seenEventIds.add(event.id);
     if (event.type === "click.recorded" && typeof event.data?.click_id === "string") {
       clickIds.push(event.data.click_id);
+      options.onClick?.(event.data.click_id);
     }
     return undefined;
   };
@@ -70,7 +75,7 @@ export function createReferenceReceiver(options: ReceiverOptions): ReferenceRece
   const server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
     if (request.method === "GET" && path === "/ledger") {
-      sendJson(response, 200, { click_ids: clickIds });
+      sendJson(response, 200, { click_ids: options.ledger?.() ?? clickIds });
       return;
     }
     if (request.method === "GET" && path === "/healthz") {

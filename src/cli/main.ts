@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
       "$0 <command> [options]\n\nTest harness and mock of Elido's click webhooks and analytics API.",
     )
     .command<RunArguments>(
-      "run <scenario>",
+      "run [scenario..]",
       "Run a scenario against a receiver and print its scorecard",
       (command) => configureRunCommand(command),
       async (args) => {

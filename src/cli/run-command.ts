@@ -1,11 +1,13 @@
 import { mkdir } from "node:fs/promises";
+import { extname, join } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { formatDuration } from "../clock/duration.js";
+import { formatDuration, parseDurationMs } from "../clock/duration.js";
 import { ElidoSimError } from "../errors.js";
 import { renderScorecard } from "../report/scorecard.js";
 import { writeReports } from "../report/write-reports.js";
-import { loadScenario } from "../scenario/load-scenario.js";
+import { listShippedScenarios, loadScenario } from "../scenario/load-scenario.js";
 import { type RunProgress, runScenario } from "../scenario/run-scenario.js";
+import type { Scenario } from "../scenario/scenario.js";
 import {
   DELIVERY_PROFILE_NAMES,
   type DeliveryProfileName,
@@ -14,7 +16,12 @@ import {
 import { useColor } from "./terminal.js";
 
 export interface RunArguments {
-  scenario: string;
+  scenario: string[];
+  all?: boolean;
+  pollerCmd?: string;
+  pollerObserve?: string;
+  hybrid?: boolean;
+  expect?: string[];
   receiverUrl?: string;
   receiverCmd?: string;
   secret?: string;
@@ -34,9 +41,30 @@ export function configureRunCommand(yargs: Argv): Argv<RunArguments> {
   return yargs
     .positional("scenario", {
       type: "string",
-      demandOption: true,
+      array: true,
       describe:
-        "Name of a shipped scenario (see `elido-sim scenarios`) or path to a YAML or JSON file",
+        "Names of shipped scenarios (see `elido-sim scenarios`) or paths to YAML or JSON files, run one after another",
+    })
+    .option("all", { type: "boolean", describe: "Run every shipped scenario" })
+    .option("poller-cmd", {
+      type: "string",
+      describe:
+        "Shell command that starts a poller under test; it gets the same environment as --receiver-cmd",
+    })
+    .option("poller-observe", {
+      type: "string",
+      describe:
+        "URL or file with what the poller recorded, read at the end; $PORT is the poller's port",
+    })
+    .option("hybrid", {
+      type: "boolean",
+      describe: "Judge the receiver as a hybrid: its ledger must end equal to the ground truth",
+    })
+    .option("expect", {
+      type: "string",
+      array: true,
+      describe:
+        "Override an expectation of the scenario, e.g. --expect min_coverage=0.99 --expect max_poller_lag_p99=5m",
     })
     .option("receiver-url", {
       type: "string",
@@ -105,13 +133,54 @@ export function configureRunCommand(yargs: Argv): Argv<RunArguments> {
     }) as unknown as Argv<RunArguments>;
 }
 
-/** Runs `elido-sim run` and returns the exit code: 0 all checks pass, 1 one fails. */
+/** Runs `elido-sim run` and returns the exit code: 0 when every check of every scenario passes, 1 otherwise. */
 export async function executeRun(args: ArgumentsCamelCase<RunArguments>): Promise<number> {
-  const loaded = loadScenario(args.scenario);
-  const scenario =
-    args.profile === undefined
+  const names = args.all === true ? await listShippedScenarios() : (args.scenario ?? []);
+  if (names.length === 0) {
+    throw new ElidoSimError(
+      "ELIDO_SIM_ERR_USAGE",
+      "Missing scenario: name one or more (see `elido-sim scenarios`), give a file path, or pass --all.",
+    );
+  }
+  // Load every scenario first, so a typo in the last one fails before the first one runs.
+  const scenarios = names.map((name) => {
+    const loaded = loadScenario(name);
+    return args.profile === undefined
       ? loaded
       : withDeliveryProfile(loaded, args.profile as DeliveryProfileName);
+  });
+  const expectations = parseExpectations(args.expect ?? []);
+  let exitCode = 0;
+  const outcomes: string[] = [];
+  for (const scenario of scenarios) {
+    const reportDir =
+      args.report === undefined
+        ? undefined
+        : scenarios.length === 1
+          ? args.report
+          : join(args.report, scenario.name);
+    const passed = await runOne(scenario, args, reportDir, expectations);
+    outcomes.push(
+      `${passed.passed ? "PASS" : "FAIL"}  ${scenario.name}  score ${passed.score}/100`,
+    );
+    if (!passed.passed) {
+      exitCode = 1;
+    }
+  }
+  if (scenarios.length > 1) {
+    process.stdout.write(
+      `\nSuite: ${outcomes.filter((line) => line.startsWith("PASS")).length}/${outcomes.length} scenarios passed\n${outcomes.map((line) => `  ${line}`).join("\n")}\n`,
+    );
+  }
+  return exitCode;
+}
+
+async function runOne(
+  scenario: Scenario,
+  args: ArgumentsCamelCase<RunArguments>,
+  reportDir: string | undefined,
+  expectations: Partial<Scenario["expectations"]>,
+): Promise<{ passed: boolean; score: number }> {
   const speed = parseSpeed(args.speed);
   if (
     args.seed !== undefined &&
@@ -122,8 +191,8 @@ export async function executeRun(args: ArgumentsCamelCase<RunArguments>): Promis
       `Invalid --seed ${args.seed}: expected an integer from 0 to 4294967295.`,
     );
   }
-  if (args.report !== undefined) {
-    await mkdir(args.report, { recursive: true });
+  if (reportDir !== undefined) {
+    await mkdir(reportDir, { recursive: true });
   }
   const color = useColor(process.stdout);
   const showProgress = process.stderr.isTTY === true;
@@ -135,7 +204,11 @@ export async function executeRun(args: ArgumentsCamelCase<RunArguments>): Promis
     ...(speed === undefined ? {} : { speed }),
     ...(args.seed === undefined ? {} : { seed: args.seed }),
     ...(args.observe === undefined ? {} : { observe: args.observe }),
-    ...(args.report === undefined ? {} : { logDir: args.report }),
+    ...(args.pollerCmd === undefined ? {} : { pollerCmd: args.pollerCmd }),
+    ...(args.pollerObserve === undefined ? {} : { pollerObserve: args.pollerObserve }),
+    ...(args.hybrid === undefined ? {} : { hybrid: args.hybrid }),
+    ...(reportDir === undefined ? {} : { logDir: reportDir }),
+    expectations,
     apiPort: args.apiPort,
     logLevel: args.logLevel,
     onStart: (info) => {
@@ -144,7 +217,8 @@ export async function executeRun(args: ArgumentsCamelCase<RunArguments>): Promis
           `elido-sim run ${scenario.name}: ${formatDuration(scenario.durationMs)} of traffic, seed ${info.seed}, ` +
             (Number.isFinite(info.speed) ? `speed ${info.speed}x` : "virtual clock"),
           `  API base:       ${info.apiBase}  (workspace ${info.workspaceId}, key ${info.apiKey})`,
-          `  Receiver:       ${info.receiverUrl}`,
+          ...(info.receiverUrl === undefined ? [] : [`  Receiver:       ${info.receiverUrl}`]),
+          ...(info.pollerCmd === undefined ? [] : [`  Poller:         ${info.pollerCmd}`]),
           `  Webhook secret: ${info.secret}`,
           "",
         ].join("\n"),
@@ -157,15 +231,78 @@ export async function executeRun(args: ArgumentsCamelCase<RunArguments>): Promis
   }
   process.stdout.write(`\n${renderScorecard(result, { color })}`);
   const written = await writeReports(result, {
-    ...(args.report === undefined ? {} : { dir: args.report }),
-    ...(args.junit === undefined ? {} : { junit: args.junit }),
-    ...(args.markdown === undefined ? {} : { markdown: args.markdown }),
-    ...(args.html === undefined ? {} : { html: args.html }),
+    ...(reportDir === undefined ? {} : { dir: reportDir }),
+    ...(args.junit === undefined ? {} : { junit: suffixed(args.junit, scenario.name, args) }),
+    ...(args.markdown === undefined
+      ? {}
+      : { markdown: suffixed(args.markdown, scenario.name, args) }),
+    ...(args.html === undefined ? {} : { html: suffixed(args.html, scenario.name, args) }),
   });
   for (const path of written) {
     process.stdout.write(`Report written to ${path}\n`);
   }
-  return result.verdict.passed ? 0 : 1;
+  return { passed: result.verdict.passed, score: result.verdict.score };
+}
+
+/** With several scenarios, single-file reports get the scenario name before the extension. */
+function suffixed(
+  path: string,
+  scenarioName: string,
+  args: ArgumentsCamelCase<RunArguments>,
+): string {
+  const several = args.all === true || (args.scenario?.length ?? 0) > 1;
+  if (!several) {
+    return path;
+  }
+  const extension = extname(path);
+  return `${path.slice(0, path.length - extension.length)}.${scenarioName}${extension}`;
+}
+
+const EXPECTATION_KEYS: Record<
+  string,
+  { key: keyof Scenario["expectations"]; parse: (text: string) => number | undefined; form: string }
+> = {
+  min_accepted_share: { key: "minAcceptedShare", parse: parseShare, form: "a number from 0 to 1" },
+  min_coverage: { key: "minCoverage", parse: parseShare, form: "a number from 0 to 1" },
+  max_poller_lag_p99: {
+    key: "maxPollerLagP99Ms",
+    parse: (text) => parseDurationMs(text),
+    form: 'a duration like "30s" or "10m"',
+  },
+  max_requests_per_click: {
+    key: "maxRequestsPerClick",
+    parse: (text) => (Number(text) > 0 ? Number(text) : undefined),
+    form: "a number > 0",
+  },
+};
+
+function parseShare(text: string): number | undefined {
+  const value = Number(text);
+  return text.trim() !== "" && value >= 0 && value <= 1 ? value : undefined;
+}
+
+/** Parses `--expect key=value` overrides. */
+function parseExpectations(pairs: readonly string[]): Partial<Scenario["expectations"]> {
+  const overrides: Partial<Record<keyof Scenario["expectations"], number>> = {};
+  for (const pair of pairs) {
+    const [name = "", value = ""] = pair.split("=", 2);
+    const spec = EXPECTATION_KEYS[name];
+    if (spec === undefined) {
+      throw new ElidoSimError(
+        "ELIDO_SIM_ERR_USAGE",
+        `Invalid --expect "${pair}": unknown expectation "${name}"; expected one of ${Object.keys(EXPECTATION_KEYS).join(", ")}.`,
+      );
+    }
+    const parsed = spec.parse(value);
+    if (parsed === undefined) {
+      throw new ElidoSimError(
+        "ELIDO_SIM_ERR_USAGE",
+        `Invalid --expect "${pair}": expected ${spec.form} for ${name}, got "${value}".`,
+      );
+    }
+    overrides[spec.key] = parsed;
+  }
+  return overrides;
 }
 
 function parseSpeed(text: string | undefined): number | undefined {

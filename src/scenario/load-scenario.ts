@@ -6,6 +6,7 @@ import { Value, type ValueError } from "@sinclair/typebox/value";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { parseDurationMs } from "../clock/duration.js";
 import { ElidoSimError } from "../errors.js";
+import type { TrafficPattern } from "../traffic/traffic-pattern.js";
 import {
   DEFAULT_DELIVERY_PROFILE,
   type DeliveryProfileOverrides,
@@ -271,17 +272,56 @@ function normalize(
       plan: file.workspace?.plan ?? "pro",
       links: file.workspace?.links ?? 5,
     },
-    traffic: { ratePerSecond: file.traffic.rate, trickyShare: file.traffic.tricky_share ?? 0.05 },
+    traffic: {
+      ratePerSecond: file.traffic.rate,
+      trickyShare: file.traffic.tricky_share ?? 0.05,
+      pattern: trafficPattern(file.traffic, ms),
+      botShare: file.traffic.bot_share ?? 0,
+      linkSkew: file.traffic.link_skew ?? 0,
+    },
     ingestionLagP99Ms: file.ingestion?.lag_p99 === undefined ? 5_000 : ms(file.ingestion.lag_p99),
     attemptTimeoutMs: profile.attemptTimeoutMs,
     retryPolicy: profile.retryPolicy,
     duplicateShare: webhooks.duplicates ?? 0,
     outages,
     probeOffsetsMs: (file.probes?.at ?? ["1m"]).map(ms),
-    expectations: { minAcceptedShare: file.expectations?.min_accepted_share ?? 1 },
+    expectations: {
+      minAcceptedShare: file.expectations?.min_accepted_share ?? 1,
+      minCoverage: file.expectations?.min_coverage ?? 1,
+      maxPollerLagP99Ms:
+        file.expectations?.max_poller_lag_p99 === undefined
+          ? 10 * 60_000
+          : ms(file.expectations.max_poller_lag_p99),
+      maxRequestsPerClick: file.expectations?.max_requests_per_click ?? 1,
+    },
+    integration: {
+      ...(file.integration?.receiver === undefined
+        ? {}
+        : { receiver: { ...file.integration.receiver } }),
+      ...(file.integration?.poller === undefined ? {} : { poller: { ...file.integration.poller } }),
+    },
     profile: profileName,
     webhookOverrides,
     pauseAfterConsecutiveFailures: profile.pauseAfterConsecutiveFailures,
     deliveryFaults,
   });
+}
+
+function trafficPattern(
+  traffic: ScenarioFile["traffic"],
+  ms: (value: string) => number,
+): TrafficPattern {
+  switch (traffic.pattern ?? "steady") {
+    case "burst":
+      return {
+        kind: "burst",
+        everyMs: traffic.burst === undefined ? 10 * 60_000 : ms(traffic.burst.every),
+        durationMs: traffic.burst === undefined ? 60_000 : ms(traffic.burst.for),
+        multiplier: traffic.burst?.multiplier ?? 10,
+      };
+    case "diurnal":
+      return { kind: "diurnal", amplitude: traffic.diurnal_amplitude ?? 0.8 };
+    default:
+      return { kind: "steady" };
+  }
 }

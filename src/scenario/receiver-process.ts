@@ -17,6 +17,8 @@ export interface ReceiverProcessOptions {
   readonly startTimeoutMs?: number;
   /** File that receives the process's stdout and stderr. */
   readonly logPath?: string;
+  /** Called when the process exits, whether or not `stop()` was called. */
+  readonly onExit?: (exit: ProcessExit) => void;
 }
 
 export interface ProcessExit {
@@ -38,6 +40,7 @@ export class ReceiverProcess {
   readonly #log: WriteStream | undefined;
   readonly #exited: Promise<ProcessExit>;
   #exit: ProcessExit | undefined;
+  #stopping = false;
   readonly #killOnExit = () => this.#signal("SIGKILL");
 
   private constructor(options: ReceiverProcessOptions) {
@@ -61,6 +64,9 @@ export class ReceiverProcess {
       this.#child.on("exit", (code, signal) => {
         this.#exit = { code, signal };
         process.off("exit", this.#killOnExit);
+        if (!this.#stopping) {
+          options.onExit?.(this.#exit);
+        }
         resolve(this.#exit);
       });
       this.#child.on("error", (error) => {
@@ -113,6 +119,7 @@ export class ReceiverProcess {
   /** Sends SIGTERM to the process group, then SIGKILL after `graceMs` wall-clock milliseconds. */
   async stop(graceMs = 5_000): Promise<ProcessExit> {
     if (this.#exit === undefined) {
+      this.#stopping = true;
       this.#signal("SIGTERM");
       const timer = this.#wallClock.setTimer(graceMs, () => this.#signal("SIGKILL"));
       await this.#exited;

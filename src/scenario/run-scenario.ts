@@ -11,11 +11,13 @@ import { DeliveryFaultPlan, type OutageWindow } from "../faults/delivery-fault-p
 import { deliveryFaultOptionsFor } from "../faults/delivery-fault-scenario.js";
 import { type ProbeResult, sendSignatureProbes } from "../faults/signature-probes.js";
 import { type Observation, ObservationError, readObservation } from "../scoring/observation.js";
-import { scoreReceiver, type Verdict } from "../scoring/score.js";
+import type { ProcessExitRecord } from "../scoring/poller-input.js";
+import { type IntegrationMode, scoreIntegration, type Verdict } from "../scoring/score.js";
 import type { Delivery } from "../webhooks/delivery-log.js";
 import { CLICK_RECORDED } from "../webhooks/event.js";
 import { retryWindowMs } from "../webhooks/retry-policy.js";
 import { generateSecret } from "../webhooks/signature.js";
+import { examplesDir } from "./package-paths.js";
 import { findFreePort, type ProcessExit, ReceiverProcess } from "./receiver-process.js";
 import type { Scenario } from "./scenario.js";
 
@@ -23,15 +25,26 @@ export interface RunOptions {
   readonly scenario: Scenario;
   /** A receiver that is already running, or where `receiverCmd` will listen. */
   readonly receiverUrl?: string;
-  /** Shell command that starts the receiver; see `RECEIVER_ENVIRONMENT`. */
+  /** Shell command that starts the receiver; see `INTEGRATION_ENVIRONMENT`. */
   readonly receiverCmd?: string;
   /** Endpoint signing secret. Default: a `whsec_` secret derived from the seed. */
   readonly secret?: string;
   /** Simulated seconds per real second, overriding the scenario; `Infinity` runs on a virtual clock. */
   readonly speed?: number;
   readonly seed?: number;
-  /** URL or file to read what the integration recorded; `$PORT` becomes the receiver's port. */
+  /** URL or file to read what the receiver recorded; `$PORT` becomes the receiver's port. */
   readonly observe?: string;
+  /** Shell command that starts a poller under test; it gets the same environment as a receiver. */
+  readonly pollerCmd?: string;
+  /** URL or file to read what the poller recorded; `$PORT` becomes the poller's port. */
+  readonly pollerObserve?: string;
+  /**
+   * Judge the receiver as a hybrid integration: besides the receiver checks, its ledger must
+   * end equal to the ground truth, recovering outage gaps through the analytics API.
+   */
+  readonly hybrid?: boolean;
+  /** Overrides of the scenario's expectations, e.g. from `--expect`. */
+  readonly expectations?: Partial<Scenario["expectations"]>;
   /** Port of the fake Elido API on 127.0.0.1. Default: 0, a free port. */
   readonly apiPort?: number;
   readonly apiHost?: string;
@@ -45,18 +58,29 @@ export interface RunOptions {
   readonly onStart?: (info: RunStartInfo) => void;
 }
 
-/** Environment variables a `--receiver-cmd` process receives. */
-export const RECEIVER_ENVIRONMENT = [
+/** Environment variables a `--receiver-cmd` or `--poller-cmd` process receives. */
+export const INTEGRATION_ENVIRONMENT = [
   "PORT",
   "WEBHOOK_SECRET",
   "ELIDO_API_BASE",
   "ELIDO_WORKSPACE_ID",
   "ELIDO_API_KEY",
+  "ELIDO_SIM_SPEED",
+  "ELIDO_SIM_EXAMPLES",
 ] as const;
+
+/**
+ * Simulated time a poller gets after the last click became visible, to read it. The reference
+ * poller polls every 30 simulated seconds, so three minutes leave room for retries.
+ */
+const POLLER_GRACE_MS = 3 * 60_000;
 
 export interface RunStartInfo {
   readonly apiBase: string;
-  readonly receiverUrl: string;
+  /** Where deliveries go; undefined when only a poller is under test. */
+  readonly receiverUrl: string | undefined;
+  /** The poller command, when a poller is under test. */
+  readonly pollerCmd: string | undefined;
   readonly secret: string;
   readonly workspaceId: number;
   readonly apiKey: string;
@@ -96,28 +120,34 @@ export interface RunResult {
   readonly taskErrors: readonly string[];
   /** How the receiver process ended, if the harness started it and it exited before the end. */
   readonly receiverExitedEarly: ProcessExit | undefined;
+  /** What kind of integration was judged. */
+  readonly mode: IntegrationMode;
+  readonly pollerObservation: Observation | undefined;
+  readonly pollerObservationError: string | undefined;
+  /** How the poller process ended, if it exited before the end of the run. */
+  readonly pollerExit: ProcessExitRecord | undefined;
   readonly verdict: Verdict;
 }
 
 /**
- * Runs a scenario against a receiver and scores it: starts the fake API, starts or reaches the
- * receiver, registers it as a webhook endpoint over HTTP, plays traffic, faults and probes on
- * the scenario's clock, waits for the last retry, reads the observation and runs the checks.
+ * Runs a scenario against an integration and scores it: starts the fake API, starts or reaches
+ * the receiver and the poller, registers the receiver as a webhook endpoint over HTTP, plays
+ * traffic, faults and probes on the scenario's clock, waits for the last retry, reads what the
+ * integration recorded and runs the checks that apply.
  */
 export async function runScenario(options: RunOptions): Promise<RunResult> {
-  const { scenario } = options;
-  if (options.receiverUrl === undefined && options.receiverCmd === undefined) {
-    throw new ElidoSimError(
-      "ELIDO_SIM_ERR_USAGE",
-      "Missing receiver: pass --receiver-url URL for a running receiver, --receiver-cmd CMD to start one, or both.",
-    );
-  }
-  const receiverUrl =
-    options.receiverUrl === undefined ? undefined : parseReceiverUrl(options.receiverUrl);
+  const scenario = withExpectationOverrides(options.scenario, options.expectations);
+  const integration = resolveIntegration(options, scenario);
   const wallClock = new RealClock();
   const wallStart = wallClock.now();
   const seed = options.seed ?? scenario.seed;
   const speed = options.speed ?? scenario.speed;
+  if (integration.poller !== undefined && speed === Number.POSITIVE_INFINITY) {
+    throw new ElidoSimError(
+      "ELIDO_SIM_ERR_USAGE",
+      'Invalid --speed "max" with a poller: a poller runs on the wall clock and would fall behind a virtual clock. Pass a number, e.g. --speed 300.',
+    );
+  }
   // Without a fixed start, the run starts on the current wall-clock minute.
   const startMs = scenario.startMs ?? Math.floor(wallStart / 60_000) * 60_000;
   const clock: Clock =
@@ -157,6 +187,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
   const server = buildServer(sim, { logLevel: options.logLevel ?? "warn" });
   let receiver: ReceiverProcess | undefined;
+  let poller: ReceiverProcess | undefined;
+  let pollerExit: ProcessExitRecord | undefined;
   let progressTimer: ReturnType<Clock["setTimer"]> | undefined;
   try {
     await server.listen({ host: options.apiHost ?? "127.0.0.1", port: options.apiPort ?? 0 });
@@ -165,30 +197,51 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const apiBase = `http://${host}:${address.port}/v1`;
     const apiKey = sim.workspace.apiKeys[0] as string;
     const secret = options.secret ?? generateSecret(sim.random.fork("secret"));
+    const environment = (port: number): Record<string, string> => ({
+      PORT: String(port),
+      WEBHOOK_SECRET: secret,
+      ELIDO_API_BASE: apiBase,
+      ELIDO_WORKSPACE_ID: String(sim.workspace.id),
+      ELIDO_API_KEY: apiKey,
+      ELIDO_SIM_SPEED: String(speed),
+      ELIDO_SIM_EXAMPLES: examplesDir(),
+    });
 
-    let url = receiverUrl?.href;
-    let port = receiverUrl === undefined ? undefined : effectivePort(receiverUrl);
-    if (options.receiverCmd !== undefined) {
-      port ??= await findFreePort();
-      url ??= `http://127.0.0.1:${port}/webhook`;
+    let receiverUrl = integration.receiver?.url?.href;
+    let receiverPort =
+      integration.receiver?.url === undefined ? undefined : effectivePort(integration.receiver.url);
+    if (integration.receiver?.cmd !== undefined) {
+      receiverPort ??= await findFreePort();
+      receiverUrl ??= `http://127.0.0.1:${receiverPort}/webhook`;
       receiver = await ReceiverProcess.start({
-        command: options.receiverCmd,
-        port,
+        command: integration.receiver.cmd,
+        port: receiverPort,
         wallClock,
-        env: {
-          PORT: String(port),
-          WEBHOOK_SECRET: secret,
-          ELIDO_API_BASE: apiBase,
-          ELIDO_WORKSPACE_ID: String(sim.workspace.id),
-          ELIDO_API_KEY: apiKey,
-        },
+        env: environment(receiverPort),
         ...(options.logDir === undefined ? {} : { logPath: join(options.logDir, "receiver.log") }),
       });
     }
-    const endpointId = await registerEndpoint(apiBase, apiKey, url as string, secret);
+    const pollerPort = integration.poller === undefined ? undefined : await findFreePort();
+    if (integration.poller !== undefined && pollerPort !== undefined) {
+      poller = await ReceiverProcess.start({
+        command: integration.poller.cmd,
+        port: pollerPort,
+        wallClock,
+        env: environment(pollerPort),
+        ...(options.logDir === undefined ? {} : { logPath: join(options.logDir, "poller.log") }),
+        onExit: (exit) => {
+          pollerExit = { code: exit.code, signal: exit.signal, atMs: sim.clock.now() };
+        },
+      });
+    }
+    const endpointId =
+      receiverUrl === undefined
+        ? undefined
+        : await registerEndpoint(apiBase, apiKey, receiverUrl, secret);
     const start: RunStartInfo = {
       apiBase,
-      receiverUrl: url as string,
+      receiverUrl,
+      pollerCmd: integration.poller?.cmd,
       secret,
       workspaceId: sim.workspace.id,
       apiKey,
@@ -202,16 +255,19 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       startMs,
       endMs: trafficEndMs,
       ratePerSecond: scenario.traffic.ratePerSecond,
+      pattern: scenario.traffic.pattern,
+      botShare: scenario.traffic.botShare,
+      linkSkew: scenario.traffic.linkSkew,
     });
-    const endpoint = sim.endpoints.get(endpointId);
+    const endpoint = endpointId === undefined ? undefined : sim.endpoints.get(endpointId);
     const probes: ProbeResult[] = [];
     const probeRandom = sim.random.fork("probes");
-    for (const offsetMs of scenario.probeOffsetsMs) {
-      sim.scheduler.at(startMs + offsetMs, async () => {
-        if (endpoint !== undefined) {
+    if (endpoint !== undefined) {
+      for (const offsetMs of scenario.probeOffsetsMs) {
+        sim.scheduler.at(startMs + offsetMs, async () => {
           probes.push(...(await sendSignatureProbes(sim, endpoint, probeRandom)));
-        }
-      });
+        });
+      }
     }
 
     // The last event appears up to a few lag p99s after traffic ends and may need every retry.
@@ -227,9 +283,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     }
 
     const lastProbeMs = startMs + Math.max(0, ...scenario.probeOffsetsMs);
-    await sim.scheduler.runUntil(Math.max(trafficEndMs, lastProbeMs));
+    await sim.scheduler.runUntil(Math.max(trafficEndMs, endpoint === undefined ? 0 : lastProbeMs));
     // Generous bound: slow receivers stretch simulated time on a scaled clock.
     await sim.scheduler.runUntilQuiet(trafficEndMs + settleMs * 3);
+    if (poller !== undefined || options.hybrid === true) {
+      // Pollers and reconciliation loops need time to read the last clicks that became visible.
+      await sim.scheduler.runUntil(sim.clock.now() + POLLER_GRACE_MS);
+    }
     const endMs = sim.clock.now();
     if (progressTimer !== undefined) {
       wallClock.clearTimer(progressTimer);
@@ -237,32 +297,58 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     }
 
     const receiverExitedEarly = receiver?.exit;
-    let observation: Observation | undefined;
-    let observationError: string | undefined;
-    if (options.observe !== undefined) {
-      try {
-        observation = await readObservation(options.observe, port);
-      } catch (error) {
-        if (!(error instanceof ObservationError)) {
-          throw error;
-        }
-        observationError = error.message;
-      }
-    }
+    const receiverRead = await readOptionalObservation(integration.receiver?.observe, receiverPort);
+    const pollerRead = await readOptionalObservation(integration.poller?.observe, pollerPort);
 
     const deliveries = sim.deliveryLog
       .all()
       .filter(
         (delivery) => delivery.endpointId === endpointId && delivery.eventType === CLICK_RECORDED,
       );
-    const verdict = scoreReceiver({
-      groundTruth: sim.groundTruth,
-      deliveries,
-      probes,
-      outages,
-      observation,
-      ...(observationError === undefined ? {} : { observationError }),
-      expectations: scenario.expectations,
+    const requests = sim.requestLog.all();
+    const mode: IntegrationMode =
+      integration.receiver === undefined
+        ? "poller"
+        : options.hybrid === true
+          ? "hybrid"
+          : "receiver";
+    const verdict = scoreIntegration({
+      ...(integration.receiver === undefined
+        ? {}
+        : {
+            receiver: {
+              groundTruth: sim.groundTruth,
+              deliveries,
+              probes,
+              outages,
+              observation: receiverRead.observation,
+              ...(receiverRead.error === undefined ? {} : { observationError: receiverRead.error }),
+              expectations: scenario.expectations,
+            },
+          }),
+      ...(integration.poller === undefined
+        ? {}
+        : {
+            poller: {
+              groundTruth: sim.groundTruth,
+              requests,
+              endMs,
+              observation: pollerRead.observation,
+              ...(pollerRead.error === undefined ? {} : { observationError: pollerRead.error }),
+              ...(pollerExit === undefined ? {} : { exit: pollerExit }),
+              expectations: scenario.expectations,
+            },
+          }),
+      ...(mode === "hybrid"
+        ? {
+            hybrid: {
+              groundTruth: sim.groundTruth,
+              endMs,
+              observation: receiverRead.observation,
+              ...(receiverRead.error === undefined ? {} : { observationError: receiverRead.error }),
+            },
+          }
+        : {}),
     });
     return {
       scenario,
@@ -278,21 +364,106 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       deliveries,
       probes,
       outages,
-      observation,
-      observationError,
+      observation: receiverRead.observation,
+      observationError: receiverRead.error,
       pendingDeliveries: deliveries.filter((delivery) => delivery.status === "pending").length,
       taskErrors,
       receiverExitedEarly,
+      mode,
+      pollerObservation: pollerRead.observation,
+      pollerObservationError: pollerRead.error,
+      pollerExit,
       verdict,
     };
   } finally {
     if (progressTimer !== undefined) {
       wallClock.clearTimer(progressTimer);
     }
-    await receiver?.stop();
+    await Promise.all([receiver?.stop(), poller?.stop()]);
     await server.close();
     await sim.close();
   }
+}
+
+/** Reads an observation if a source was given; a source that fails is reported, not thrown. */
+async function readOptionalObservation(
+  source: string | undefined,
+  port: number | undefined,
+): Promise<{ observation: Observation | undefined; error: string | undefined }> {
+  if (source === undefined) {
+    return { observation: undefined, error: undefined };
+  }
+  try {
+    return { observation: await readObservation(source, port), error: undefined };
+  } catch (error) {
+    if (!(error instanceof ObservationError)) {
+      throw error;
+    }
+    return { observation: undefined, error: error.message };
+  }
+}
+
+function withExpectationOverrides(
+  scenario: Scenario,
+  overrides: Partial<Scenario["expectations"]> | undefined,
+): Scenario {
+  if (overrides === undefined) {
+    return scenario;
+  }
+  return { ...scenario, expectations: { ...scenario.expectations, ...overrides } };
+}
+
+/** The integration under test: command-line options first, then the scenario file. */
+interface ResolvedIntegration {
+  readonly receiver?: { readonly url?: URL; readonly cmd?: string; readonly observe?: string };
+  readonly poller?: { readonly cmd: string; readonly observe?: string };
+}
+
+function resolveIntegration(options: RunOptions, scenario: Scenario): ResolvedIntegration {
+  const fromFile = scenario.integration;
+  // Any receiver option on the command line replaces the file's receiver as a whole, so a
+  // file's command is never combined with another receiver's URL by accident.
+  const cliReceiver = options.receiverUrl !== undefined || options.receiverCmd !== undefined;
+  const receiverUrl = cliReceiver ? options.receiverUrl : fromFile.receiver?.url;
+  const receiverCmd = cliReceiver ? options.receiverCmd : fromFile.receiver?.cmd;
+  const receiverObserve = options.observe ?? (cliReceiver ? undefined : fromFile.receiver?.observe);
+  const pollerCmd = options.pollerCmd ?? fromFile.poller?.cmd;
+  const pollerObserve =
+    options.pollerObserve ??
+    (options.pollerCmd === undefined ? fromFile.poller?.observe : undefined);
+
+  if (receiverUrl === undefined && receiverCmd === undefined && pollerCmd === undefined) {
+    throw new ElidoSimError(
+      "ELIDO_SIM_ERR_USAGE",
+      "Missing receiver: pass --receiver-url URL for a running receiver, --receiver-cmd CMD to start one, " +
+        "or --poller-cmd CMD to test a poller.",
+    );
+  }
+  if (options.hybrid === true && receiverUrl === undefined && receiverCmd === undefined) {
+    throw new ElidoSimError(
+      "ELIDO_SIM_ERR_USAGE",
+      "Invalid --hybrid without a receiver: a hybrid integration takes webhooks, so pass --receiver-url or --receiver-cmd.",
+    );
+  }
+  return {
+    ...(receiverUrl === undefined && receiverCmd === undefined
+      ? {}
+      : {
+          receiver: {
+            ...(receiverUrl === undefined ? {} : { url: parseReceiverUrl(receiverUrl) }),
+            ...(receiverCmd === undefined ? {} : { cmd: receiverCmd }),
+            ...(receiverObserve === undefined ? {} : { observe: receiverObserve }),
+          },
+        }),
+    ...(pollerCmd === undefined
+      ? {}
+      : {
+          poller: {
+            cmd: pollerCmd,
+            ...(pollerObserve === undefined ? {} : { observe: pollerObserve }),
+          },
+        }),
+  };
 }
 
 function parseReceiverUrl(text: string): URL {

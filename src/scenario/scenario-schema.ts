@@ -24,6 +24,36 @@ const Duration = (description: string) =>
 const Share = (description: string) =>
   Type.Number({ minimum: 0, maximum: 1, description, expected: "a number from 0 to 1" });
 
+/** How one part of the integration under test is reached, started and observed. */
+function IntegrationPart(role: "receiver" | "poller") {
+  return Type.Object(
+    {
+      url: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description:
+            role === "receiver"
+              ? "Webhook URL of a running receiver; with `cmd`, where the started receiver listens."
+              : "Unused by the harness; documents where a running poller is.",
+        }),
+      ),
+      cmd: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: `Shell command that starts the ${role}; it gets PORT, WEBHOOK_SECRET, ELIDO_API_BASE, ELIDO_WORKSPACE_ID, ELIDO_API_KEY, ELIDO_SIM_SPEED and ELIDO_SIM_EXAMPLES (the built reference integrations).`,
+        }),
+      ),
+      observe: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: `URL or file with what the ${role} recorded, read at the end; $PORT is its port.`,
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  );
+}
+
 export const ReceiverOutageFault = Type.Object(
   {
     type: Type.Literal("receiver_outage", { expected: '"receiver_outage"' }),
@@ -210,6 +240,53 @@ export const ScenarioSchema = Type.Object(
             "Share of clicks whose UTM campaign contains characters Go escapes. Default: 0.05.",
           ),
         ),
+        pattern: Type.Optional(
+          Type.Union([Type.Literal("steady"), Type.Literal("burst"), Type.Literal("diurnal")], {
+            description: "How the rate varies over time. Default: steady.",
+            expected: 'one of "steady", "burst", "diurnal"',
+          }),
+        ),
+        burst: Type.Optional(
+          Type.Object(
+            {
+              every: Duration("Time from the start of one burst to the next."),
+              for: Duration("Length of each burst."),
+              multiplier: Type.Number({
+                minimum: 1,
+                maximum: 1000,
+                description: "Rate during a burst, as a multiple of `rate`.",
+                expected: "a number from 1 to 1000",
+              }),
+            },
+            {
+              additionalProperties: false,
+              description: "With pattern burst. Default: every 10m, for 1m, multiplier 10.",
+            },
+          ),
+        ),
+        diurnal_amplitude: Type.Optional(
+          Type.Number({
+            minimum: 0,
+            maximum: 1,
+            description:
+              "With pattern diurnal: the rate swings by this share around `rate` over a UTC day. Default: 0.8.",
+            expected: "a number from 0 to 1",
+          }),
+        ),
+        bot_share: Type.Optional(
+          Share(
+            "Share of clicks from bots, filtered at the edge and seen only by the ground truth. Default: 0.",
+          ),
+        ),
+        link_skew: Type.Optional(
+          Type.Number({
+            minimum: 0,
+            maximum: 10,
+            description:
+              "Zipf exponent of link popularity: 0 spreads clicks evenly, 2 makes one link hot. Default: 0.",
+            expected: "a number from 0 to 10",
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -268,11 +345,40 @@ export const ScenarioSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    integration: Type.Optional(
+      Type.Object(
+        {
+          receiver: Type.Optional(IntegrationPart("receiver")),
+          poller: Type.Optional(IntegrationPart("poller")),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "The integration under test. Command-line options override each field. A receiver and a poller together form a hybrid integration, judged on one ledger.",
+        },
+      ),
+    ),
     expectations: Type.Optional(
       Type.Object(
         {
           min_accepted_share: Type.Optional(
             Share("Minimum share of valid attempts the receiver must answer 2xx. Default: 1."),
+          ),
+          min_coverage: Type.Optional(
+            Share("Minimum share of human clicks that must be served to the poller. Default: 1."),
+          ),
+          max_poller_lag_p99: Type.Optional(
+            Duration(
+              "Maximum 99th percentile from ingestion to the first serving of a click. Default: 10m.",
+            ),
+          ),
+          max_requests_per_click: Type.Optional(
+            Type.Number({
+              exclusiveMinimum: 0,
+              description:
+                "Maximum analytics requests per distinct click served to the poller. Default: 1.",
+              expected: "a number > 0",
+            }),
           ),
         },
         { additionalProperties: false },

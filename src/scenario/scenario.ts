@@ -1,4 +1,5 @@
 import type { Plan } from "../model/workspace.js";
+import type { TrafficPattern } from "../traffic/traffic-pattern.js";
 import type { DeliveryProfileName, DeliveryProfileOverrides } from "../webhooks/profiles.js";
 import type { RetryPolicy } from "../webhooks/retry-policy.js";
 
@@ -39,6 +40,13 @@ export interface ScenarioDeliveryFaults {
   }>;
 }
 
+/** How one part of the integration under test is reached, started and observed. */
+export interface IntegrationPart {
+  readonly url?: string;
+  readonly cmd?: string;
+  readonly observe?: string;
+}
+
 /** A validated scenario with defaults applied and durations in milliseconds. */
 export interface Scenario {
   readonly name: string;
@@ -53,7 +61,13 @@ export interface Scenario {
   /** Simulated seconds per real second. */
   readonly speed: number;
   readonly workspace: { readonly id: number; readonly plan: Plan; readonly links: number };
-  readonly traffic: { readonly ratePerSecond: number; readonly trickyShare: number };
+  readonly traffic: {
+    readonly ratePerSecond: number;
+    readonly trickyShare: number;
+    readonly pattern: TrafficPattern;
+    readonly botShare: number;
+    readonly linkSkew: number;
+  };
   readonly ingestionLagP99Ms: number;
   readonly attemptTimeoutMs: number;
   readonly retryPolicy: RetryPolicy;
@@ -61,7 +75,17 @@ export interface Scenario {
   readonly outages: readonly ScenarioOutage[];
   /** Simulated milliseconds from the start at which signature probes are sent. */
   readonly probeOffsetsMs: readonly number[];
-  readonly expectations: { readonly minAcceptedShare: number };
+  readonly expectations: {
+    readonly minAcceptedShare: number;
+    readonly minCoverage: number;
+    readonly maxPollerLagP99Ms: number;
+    readonly maxRequestsPerClick: number;
+  };
+  /** The integration under test as the file names it; command-line options override it. */
+  readonly integration: {
+    readonly receiver?: IntegrationPart;
+    readonly poller?: IntegrationPart;
+  };
   /** The delivery profile `retryPolicy` and `attemptTimeoutMs` were resolved from. */
   readonly profile: DeliveryProfileName;
   /** The webhook settings the file gave explicitly, which override any profile. */

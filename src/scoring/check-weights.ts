@@ -13,9 +13,24 @@ export const CHECK_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({
   "no-duplicates": 15,
 });
 
+/**
+ * Weights of the poller checks, which sum to 100 as well. When a run judges several parts
+ * (a receiver and a poller, or a hybrid), the score divides by the total weight of the checks
+ * that ran, so it stays on the same 0–100 scale.
+ */
+export const POLLER_CHECK_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({
+  "poller-coverage": 20,
+  "cursors-followed": 15,
+  "retry-after-honoured": 15,
+  "poller-efficiency": 5,
+  "poller-lag": 10,
+  "poller-survival": 15,
+  "ledger-matches-ground-truth": 20,
+});
+
 /** Weight of a check missing from the table, so a new check never weighs nothing by accident. */
 export const DEFAULT_CHECK_WEIGHT = 10;
 
 export function checkWeight(checkId: string): number {
-  return CHECK_WEIGHTS[checkId] ?? DEFAULT_CHECK_WEIGHT;
+  return CHECK_WEIGHTS[checkId] ?? POLLER_CHECK_WEIGHTS[checkId] ?? DEFAULT_CHECK_WEIGHT;
 }

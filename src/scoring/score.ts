@@ -1,9 +1,22 @@
 import type { CheckResult } from "./check-result.js";
 import { checkWeight } from "./check-weights.js";
 import { checkDeliveriesAccepted } from "./checks/deliveries-accepted.js";
+import {
+  checkLedgerMatchesGroundTruth,
+  type GroundTruthLedgerInput,
+} from "./checks/ground-truth-ledger.js";
 import { checkLedger } from "./checks/ledger-checks.js";
 import { checkOutageGap } from "./checks/outage-gap.js";
+import {
+  checkCursorsFollowed,
+  checkPollerCoverage,
+  checkPollerEfficiency,
+  checkPollerLag,
+  checkPollerSurvival,
+  checkRetryAfterHonoured,
+} from "./checks/poller-checks.js";
 import { checkSignatureProbes } from "./checks/probe-checks.js";
+import type { PollerScoringInput } from "./poller-input.js";
 import type { ScoringInput } from "./scoring-input.js";
 
 export interface Verdict {
@@ -59,4 +72,53 @@ export function scoreReceiver(input: ScoringInput): Verdict {
     checkOutageGap(input),
     ...checkLedger(input),
   ]);
+}
+
+/** `receiver`: webhooks only; `poller`: the analytics API only; `hybrid`: webhooks plus reconciliation. */
+export type IntegrationMode = "receiver" | "poller" | "hybrid";
+
+export interface IntegrationScoringInput {
+  readonly receiver?: ScoringInput;
+  readonly poller?: PollerScoringInput;
+  /** For hybrids: the receiver's ledger must end equal to the ground truth. */
+  readonly hybrid?: GroundTruthLedgerInput;
+}
+
+/**
+ * Runs the checks that apply to the integration in a fixed order: receiver checks, then
+ * poller checks, then the end-state check of the ledger against the ground truth.
+ */
+export function scoreIntegration(input: IntegrationScoringInput): Verdict {
+  const checks: CheckResult[] = [];
+  if (input.receiver !== undefined) {
+    checks.push(
+      checkDeliveriesAccepted(input.receiver),
+      ...checkSignatureProbes(input.receiver),
+      checkOutageGap(input.receiver),
+      ...checkLedger(input.receiver),
+    );
+  }
+  if (input.poller !== undefined) {
+    const poller = input.poller;
+    checks.push(
+      checkPollerCoverage(poller),
+      checkCursorsFollowed(poller),
+      checkRetryAfterHonoured(poller),
+      checkPollerEfficiency(poller),
+      checkPollerLag(poller),
+      checkPollerSurvival(poller),
+      checkLedgerMatchesGroundTruth({
+        groundTruth: poller.groundTruth,
+        endMs: poller.endMs,
+        observation: poller.observation,
+        ...(poller.observationError === undefined
+          ? {}
+          : { observationError: poller.observationError }),
+      }),
+    );
+  }
+  if (input.hybrid !== undefined) {
+    checks.push(checkLedgerMatchesGroundTruth(input.hybrid));
+  }
+  return buildVerdict(checks);
 }
