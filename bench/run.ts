@@ -17,6 +17,7 @@ import { loadScenario } from "../src/scenario/load-scenario.js";
 import { runScenario } from "../src/scenario/run-scenario.js";
 import { buildClickEvent } from "../src/webhooks/event.js";
 import { encodeGoJson } from "../src/webhooks/go-json.js";
+import { measureLoad } from "./load.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 32;
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     const dispatcher = await measureDispatcher(receiver.url);
     const baseline = await measureAutocannon(receiver.url, dispatcher.body);
     const scenario = await measureScenario(receiver.url);
+    const load = await measureLoad(receiver.url, CONNECTIONS, BASELINE_SECONDS);
     const rows: Row[] = [
       {
         name: "Signed deliveries per second to a trivial keep-alive receiver",
@@ -133,6 +135,13 @@ async function main(): Promise<void> {
         baseline: `autocannon ${Math.round(baseline)} req/s`,
         ratio: scenario.attemptsPerSecond / baseline,
         goal: "none yet",
+      },
+      {
+        name: "`elido-sim load` signed requests per second, maximum throughput",
+        value: `${Math.round(load)}/s`,
+        baseline: `autocannon ${Math.round(baseline)} req/s`,
+        ratio: load / baseline,
+        goal: ">= 0.8",
       },
     ];
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node.js ${process.version}`;
