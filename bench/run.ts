@@ -17,6 +17,7 @@ import { loadScenario } from "../src/scenario/load-scenario.js";
 import { runScenario } from "../src/scenario/run-scenario.js";
 import { buildClickEvent } from "../src/webhooks/event.js";
 import { encodeGoJson } from "../src/webhooks/go-json.js";
+import { measureQueuedMemoryInChild } from "./dispatcher-memory.js";
 import { measureLoad } from "./load.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -144,6 +145,14 @@ async function main(): Promise<void> {
         goal: ">= 0.8",
       },
     ];
+    const memory = await measureQueuedMemoryInChild();
+    rows.push({
+      name: `Heap bytes per queued delivery (${memory.deliveries.toLocaleString("en")} queued)`,
+      value: `${Math.round(memory.bytesPerDelivery)} B`,
+      baseline: `its body alone: ${Math.round(memory.bodyBytes)} B`,
+      ratio: memory.bodyBytes / memory.bytesPerDelivery,
+      goal: "none yet",
+    });
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node.js ${process.version}`;
     const table = renderTable(rows);
     process.stdout.write(`${machine}\n\n${table}\n`);

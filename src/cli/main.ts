@@ -6,6 +6,7 @@ import { listShippedScenarios, loadScenario } from "../scenario/load-scenario.js
 import { scenarioJsonSchema } from "../scenario/scenario-json-schema.js";
 import { configureLoadCommand, executeLoad, type LoadArguments } from "./load-command.js";
 import { configureRunCommand, executeRun, type RunArguments } from "./run-command.js";
+import { configureSendCommand, executeSend, type SendArguments } from "./send-command.js";
 
 /** Exit code for a bug in elido-sim itself; usage and scenario errors exit with 2. */
 const EXIT_INTERNAL = 3;
@@ -31,6 +32,14 @@ async function main(argv: string[]): Promise<number> {
       (command) => configureLoadCommand(command),
       async (args) => {
         exitCode = await executeLoad(args);
+      },
+    )
+    .command<SendArguments>(
+      "send",
+      "Send signed click.recorded events to a receiver and print each response",
+      (command) => configureSendCommand(command),
+      async (args) => {
+        exitCode = await executeSend(args);
       },
     )
     .command(
