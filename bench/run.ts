@@ -17,8 +17,10 @@ import { loadScenario } from "../src/scenario/load-scenario.js";
 import { runScenario } from "../src/scenario/run-scenario.js";
 import { buildClickEvent } from "../src/webhooks/event.js";
 import { encodeGoJson } from "../src/webhooks/go-json.js";
+import { measureAnalyticsRows } from "./analytics.js";
 import { measureQueuedMemoryInChild } from "./dispatcher-memory.js";
 import { measureLoad } from "./load.js";
+import { measureStoreRows } from "./store.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 32;
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
       ratio: memory.bodyBytes / memory.bytesPerDelivery,
       goal: "none yet",
     });
+    rows.push(...measureStoreRows(), ...(await measureAnalyticsRows()));
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node.js ${process.version}`;
     const table = renderTable(rows);
     process.stdout.write(`${machine}\n\n${table}\n`);

@@ -22,8 +22,14 @@ export interface AnalyticsClient {
   close(): Promise<void>;
 }
 
+/**
+ * Server options of these tests. Rate limiting is off because the tests send thousands of
+ * requests on a virtual clock, where the token bucket never refills.
+ */
+const SERVER_OPTIONS = { rateLimit: { enabled: false } };
+
 export async function startAnalyticsClient(sim: Simulation): Promise<AnalyticsClient> {
-  const app = buildServer(sim);
+  const app = buildServer(sim, SERVER_OPTIONS);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const apiKey = sim.workspace.apiKeys[0] as string;
