@@ -1,4 +1,4 @@
-import { Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import { API_ERROR_STATUS } from "../api-error.js";
 
 /** TypeBox schemas of the analytics responses, for the OpenAPI document and the serializer. */
@@ -91,9 +91,12 @@ export const ErrorSchema = Type.Object({
   request_id: Type.String({ description: "Also sent as X-Request-ID." }),
 });
 
+const errorResponse = (description: string): TSchema =>
+  Type.Object(ErrorSchema.properties, { description });
+
 /** Error responses that every analytics route can return. */
-export const ERROR_RESPONSES = {
-  400: { ...ErrorSchema, description: "Invalid path or query parameter." },
-  401: { ...ErrorSchema, description: "Missing or unknown API key." },
-  403: { ...ErrorSchema, description: "The key belongs to another workspace." },
-} as const;
+export const ERROR_RESPONSES: Readonly<Record<400 | 401 | 403, TSchema>> = {
+  400: errorResponse("Invalid path or query parameter."),
+  401: errorResponse("Missing or unknown API key."),
+  403: errorResponse("The key belongs to another workspace."),
+};
