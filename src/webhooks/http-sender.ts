@@ -41,7 +41,7 @@ interface Target {
  * never followed, because Elido counts them as failed attempts.
  *
  * It drives undici's `Pool.dispatch` with a small handler rather than `request()`: no response
- * stream, no body mixin and no promise per stage, which roughly doubles the attempts per
+ * stream, no body mixin and no promise per stage, which gave two to three times the attempts per
  * second (see docs/benchmarks.md).
  */
 export class HttpSender {
