@@ -117,8 +117,8 @@ type Mode = "valid" | "wrong-secret" | "stale" | "future" | "tamper-body" | "mal
 
 /**
  * Runs `elido-sim send`: signs and POSTs `--count` `click.recorded` events and prints one line
- * per response with a verdict. Returns 0 when every request was answered, whatever the status
- * (the verdicts say whether the statuses were right), and 1 when one got no HTTP answer.
+ * per response with a verdict. Returns 0 when every request got an HTTP response, whatever the
+ * status (the verdicts show whether the statuses were right), and 1 when one got none.
  */
 export async function executeSend(args: ArgumentsCamelCase<SendArguments>): Promise<number> {
   const url = parseUrl(args.url);

@@ -26,11 +26,11 @@ export interface DuplicateWindow extends FaultWindow {
 export interface ReorderWindow extends FaultWindow {
   /** Share of deliveries, 0 to 1, that are held. */
   readonly share: number;
-  /** Longest hold, simulated milliseconds; each held delivery draws from 1 ms to this. */
+  /** Maximum hold in simulated milliseconds. Each held delivery draws from 1 ms to this. */
   readonly maxDelayMs: number;
 }
 
-/** 2xx answers in the window are counted as timeouts, so the delivery is retried. */
+/** 2xx responses in the window are counted as timeouts, so the delivery is retried. */
 export interface SlowSuccessWindow extends FaultWindow {
   /** Share of successful attempts, 0 to 1, affected. */
   readonly share: number;

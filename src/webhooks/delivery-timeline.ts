@@ -8,12 +8,12 @@ export interface TimelineEntry {
   readonly fault: string;
   readonly deliveryId?: string;
   readonly endpointId?: string;
-  /** What happened, for people. */
+  /** A description of the event for people. */
   readonly detail: string;
 }
 
 /**
- * What the injected delivery faults did, in the order it happened: windows as declared, and
+ * The record of injected delivery faults, in simulated-time order: windows as declared, and
  * each delivery or attempt a fault shaped. Reports and the delivery log API read it.
  */
 export class DeliveryTimeline {

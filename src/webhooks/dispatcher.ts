@@ -38,7 +38,7 @@ export interface DuplicateDecision {
   readonly delayMs: number;
 }
 
-/** What a fault plan may use once it is attached to a dispatcher. */
+/** The dispatcher services a fault plan may use once it is attached. */
 export interface FaultContext {
   readonly scheduler: Scheduler;
   readonly log: DeliveryLog;
@@ -120,7 +120,7 @@ export class Dispatcher {
   readonly #eventIds: Random;
   readonly #consecutiveFailures = new Map<string, number>();
   readonly #paused = new Map<string, number>();
-  /** What the injected faults and endpoint pauses did, in simulated time. */
+  /** The record of injected faults and endpoint pauses, in simulated time. */
   readonly timeline = new DeliveryTimeline();
 
   constructor(dependencies: DispatcherDependencies) {

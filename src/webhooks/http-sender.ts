@@ -15,7 +15,7 @@ export interface SendResult {
   readonly error?: string;
   /** Wall-clock milliseconds from sending to the end of the response or the failure. */
   readonly latencyMs: number;
-  /** Response body bytes read, when the receiver answered. */
+  /** Response body bytes read, when the receiver sent a response. */
   readonly responseBytes?: number;
   /** True when the body reached `maxResponseBytes` and the rest was discarded unread. */
   readonly responseTruncated?: boolean;
@@ -52,7 +52,7 @@ export class HttpSender {
   readonly #connectionsPerOrigin: number;
   readonly #attemptTimeoutMs: number;
   readonly #maxResponseBytes: number;
-  // The attempt timeout is wall-clock on purpose: the receiver answers in real time.
+  // The attempt timeout is wall-clock on purpose, because the receiver responds in real time.
   readonly #wallClock = new RealClock();
 
   constructor(options: HttpSenderOptions = {}) {
@@ -81,7 +81,7 @@ export class HttpSender {
         this.#wallClock,
       );
       // undici's own header and body timeouts tick at a resolution of about one second, so
-      // the handler's timer enforces the total; these stay as a backstop.
+      // the handler's timer enforces the total. These stay as a backstop.
       target.pool.dispatch(
         {
           path: target.path,
@@ -177,7 +177,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     }
     this.#bytes += chunk.length;
     if (this.#bytes >= this.#maxResponseBytes) {
-      // The receiver answered; the rest of the body is not worth reading.
+      // The status is known, so the rest of the body is not worth reading.
       this.#settle(classifyStatus(this.#statusCode, this.#latency(), this.#bytes, true));
       controller.abort(new AttemptAborted("response body cap reached"));
     }
