@@ -6,6 +6,7 @@ export const API_ERROR_STATUS = {
   not_found: 404,
   rate_limited: 429,
   internal_error: 500,
+  bad_gateway: 502,
   service_unavailable: 503,
 } as const;
 

@@ -1,12 +1,17 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import type { Simulation } from "../core/simulation.js";
+import { registerApiFaults } from "../faults/api-fault-hook.js";
+import { ApiFaultPlan } from "../faults/api-fault-plan.js";
 import { formatTimestampMs } from "../model/click.js";
 import { ApiError, type ApiErrorBody } from "./api-error.js";
 import { authenticate } from "./auth.js";
 import { registerOpenApi } from "./openapi.js";
+import { type RateLimitOptions, registerRateLimit } from "./rate-limit-hook.js";
 import type { RequestLogDetails } from "./request-log.js";
 import { registerAnalyticsRoutes } from "./routes/analytics.js";
+import { type ControlOptions, registerControlRoutes } from "./routes/control.js";
 import { registerDeliveryRoutes } from "./routes/deliveries.js";
+import { type EdgeOptions, registerEdgeRoutes } from "./routes/edge.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 declare module "fastify" {
@@ -24,6 +29,14 @@ export const HEADER_SIM_NOW = "x-sim-now";
 export interface ServerOptions {
   /** pino level for request and error logs. Default: `warn`. */
   logLevel?: string;
+  /** Rate limiting of `/v1/` requests. Default: per workspace, sized by the workspace's plan. */
+  rateLimit?: RateLimitOptions;
+  /** API faults to apply to `/v1/analytics/` routes. Default: an empty plan the control API can fill. */
+  apiFaults?: ApiFaultPlan;
+  /** The edge redirect `GET /r/:slug`. */
+  edge?: EdgeOptions;
+  /** The control API under `/_sim/`; `false` leaves it out. Default: loopback clients only. */
+  control?: ControlOptions | false;
 }
 
 /** Builds the fake Elido HTTP API around a simulation. Call `listen` on the result. */
@@ -110,7 +123,26 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
     }
   });
 
+  // Rate limiting reads the key that authentication accepted, and API faults replace the
+  // rate-limit headers of a forced 429, so the three hooks run in this order.
+  const limiter = registerRateLimit(app, sim, options.rateLimit);
+  const apiFaults =
+    options.apiFaults ??
+    new ApiFaultPlan({
+      scheduler: sim.scheduler,
+      random: sim.random.fork("api-faults"),
+      ingestion: sim,
+      timeline: sim.dispatcher.timeline,
+    });
+  registerApiFaults(app, sim, apiFaults, limiter);
+
   app.get("/healthz", async () => ({ status: "ok" }));
+  // The edge and the control API are registered before the OpenAPI plugin, so they stay out of
+  // the Elido API's document.
+  registerEdgeRoutes(app, sim, options.edge);
+  if (options.control !== false) {
+    registerControlRoutes(app, sim, apiFaults, options.control);
+  }
   // Routes inside this plugin appear in /openapi.json; see registerOpenApi.
   registerOpenApi(app);
   app.register(async (routes) => {

@@ -8,7 +8,7 @@ import { Random } from "../model/random.js";
 import type { Link, Plan, Workspace } from "../model/workspace.js";
 import { ClickStore } from "../store/click-store.js";
 import { ClickFactory } from "../traffic/click-factory.js";
-import { IngestionLag } from "../traffic/ingestion-lag.js";
+import { IngestionLag, type IngestionLagSpike } from "../traffic/ingestion-lag.js";
 import { TrafficGenerator, type TrafficWindow } from "../traffic/traffic-generator.js";
 import { DeliveryLog } from "../webhooks/delivery-log.js";
 import { type DeliveryFaults, Dispatcher } from "../webhooks/dispatcher.js";
@@ -158,7 +158,8 @@ export class Simulation {
    * click becomes visible and its `click.recorded` event is published.
    */
   recordHumanClick(click: Click, occurredAtUs: number): RecordedClick {
-    const visibleAtMs = Math.floor(occurredAtUs / 1_000) + this.#ingestionLag.sampleMs();
+    const occurredAtMs = Math.floor(occurredAtUs / 1_000);
+    const visibleAtMs = occurredAtMs + this.#ingestionLag.sampleMs(occurredAtMs);
     const recorded: RecordedClick = { click, occurredAtUs, visibleAtMs, bot: false };
     this.groundTruth.add(recorded);
     const storeRow = this.clickStore.append(click, occurredAtUs);
@@ -172,6 +173,11 @@ export class Simulation {
       this.dispatcher.publish(event, click.click_id);
     });
     return recorded;
+  }
+
+  /** Slows ingestion for clicks that occur within `spike`'s window, as an injected fault. */
+  addIngestionLagSpike(spike: IngestionLagSpike): void {
+    this.#ingestionLag.addSpike(spike);
   }
 
   /** Builds a click that is not part of the ground truth, for probes of the receiver. */
