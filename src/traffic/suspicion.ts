@@ -54,7 +54,9 @@ export class SuspicionScorer {
   /** Adds a redirect at `atMs` and returns how many fall within the window ending at `atMs`. */
   #recordAndCount(clientAddress: string, atMs: number): number {
     const windowStartMs = atMs - this.#burstWindowMs;
-    const recent = (this.#recent.get(clientAddress) ?? []).filter((timeMs) => timeMs > windowStartMs);
+    const recent = (this.#recent.get(clientAddress) ?? []).filter(
+      (timeMs) => timeMs > windowStartMs,
+    );
     recent.push(atMs);
     this.#recent.set(clientAddress, recent);
     return recent.length;
