@@ -7,6 +7,7 @@ import { scenarioJsonSchema } from "../scenario/scenario-json-schema.js";
 import { configureLoadCommand, executeLoad, type LoadArguments } from "./load-command.js";
 import { configureRunCommand, executeRun, type RunArguments } from "./run-command.js";
 import { configureSendCommand, executeSend, type SendArguments } from "./send-command.js";
+import { configureServeCommand, executeServe, type ServeArguments } from "./serve-command.js";
 
 /** Exit code for a bug in elido-sim itself; usage and scenario errors exit with 2. */
 const EXIT_INTERNAL = 3;
@@ -40,6 +41,14 @@ async function main(argv: string[]): Promise<number> {
       (command) => configureSendCommand(command),
       async (args) => {
         exitCode = await executeSend(args);
+      },
+    )
+    .command<ServeArguments>(
+      "serve",
+      "Serve the simulator standalone: API, edge redirect, traffic and control API",
+      (command) => configureServeCommand(command),
+      async (args) => {
+        exitCode = await executeServe(args);
       },
     )
     .command(
