@@ -211,7 +211,7 @@ export function registerControlRoutes(
         }
         options.receiverOutages.add(parsed.window);
         reply.code(201);
-        return { type: "receiver_outage", ...windowView(parsed.window) };
+        return { type: "receiver_outage", name: parsed.window.name, ...windowView(parsed.window) };
       }
       if (
         parsed.fault.kind === "outage" &&
