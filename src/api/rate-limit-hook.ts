@@ -60,7 +60,7 @@ export function setRateLimitHeaders(reply: FastifyReply, decision: RateLimitDeci
 
 /**
  * Sends a 429 with `Retry-After`, `X-RateLimit-Scope` and the documented body. Injected 429
- * faults use it too, so that they cannot be told apart from an empty bucket.
+ * faults use it too, so that a client cannot distinguish them from an empty bucket.
  */
 export function sendRateLimited(
   request: FastifyRequest,

@@ -1,7 +1,7 @@
 import type { Plan } from "../model/workspace.js";
 
 /**
- * Which bucket a request draws from. `workspace` is Elido's documented default; `key` is the
+ * Scope of a rate-limit bucket. `workspace` is Elido's documented default; `key` is the
  * variant where each API key has its own bucket and Business gets 1000 requests per minute.
  */
 export type RateLimitScope = "workspace" | "key";

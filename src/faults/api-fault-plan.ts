@@ -30,7 +30,7 @@ export interface RateLimitFault extends ApiFaultWindow {
   readonly retryAfterSeconds?: number;
 }
 
-/** 500, 502 or 503 answers with the error envelope; a 503 also carries `Retry-After`. */
+/** 500, 502 or 503 responses with the error envelope; a 503 also carries `Retry-After`. */
 export interface ServerErrorFault extends ApiFaultWindow {
   readonly kind: "server_error";
   readonly status: 500 | 502 | 503;
@@ -83,7 +83,7 @@ export interface ApiFaultTimelineEntry {
 /** Called at the start and end of every window; the server uses it to close and reopen its listener. */
 export type ApiFaultListener = (fault: ApiFault, phase: "start" | "end") => unknown;
 
-/** Where `ingestion_lag` faults go: `Simulation` implements it. */
+/** Receiver of `ingestion_lag` faults; `Simulation` implements it. */
 export interface IngestionLagTarget {
   addIngestionLagSpike(spike: IngestionLagSpike): void;
 }
@@ -109,7 +109,7 @@ export class InvalidApiFaultError extends Error {
 
 /**
  * The API faults of a run. Windows are looked up by simulated time, so a fault takes effect
- * even before its start task has run; the start and end tasks only write the timeline and call
+ * even before its start task has run. The start and end tasks only write the timeline and call
  * the listeners. Drawn faults fork the seed per fault and request number, so a run that sends
  * the same requests gets the same faults.
  */
@@ -175,7 +175,7 @@ export class ApiFaultPlan {
     );
   }
 
-  /** Draws whether a fault with `probability` hits the next request it sees. */
+  /** Draws whether a fault with `probability` hits the next request in its window. */
   draw(fault: ApiFault & { readonly probability?: number }): boolean {
     const probability = fault.probability ?? 1;
     if (probability >= 1) {

@@ -1,7 +1,7 @@
 /**
- * The User-Agent list that Elido's bot filtering drops before any click event exists. A match
- * means the redirect is still served, but the click never reaches ingestion, analytics or
- * webhooks; only the simulator's ground truth keeps it, flagged `bot: true`.
+ * An entry of the User-Agent list that Elido's bot filtering drops before any click event
+ * exists. A matched redirect is still served. Its click never reaches ingestion, analytics or
+ * webhooks, and only the simulator's ground truth keeps it, flagged `bot: true`.
  */
 export interface BotMatch {
   /** Name of the matched entry, e.g. `googlebot` or `empty-user-agent`. */

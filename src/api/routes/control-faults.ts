@@ -139,8 +139,8 @@ export function parseFaultBody(body: FaultBody, nowMs: number, defaultName: stri
 
 /**
  * Receiver outages added at run time through the control API. It wraps the dispatcher's
- * previous fault plan, so faults declared at start keep working, and answers
- * `unreachableAt` for both.
+ * previous fault plan, so faults declared at start keep working, and checks
+ * both in `unreachableAt`.
  */
 export class ControlledReceiverOutages implements DeliveryFaults {
   readonly #base: DeliveryFaults | undefined;

@@ -24,7 +24,7 @@ export function registerControlLogRoutes(app: FastifyInstance, sim: Simulation):
       items: matching.slice(page.offset, page.offset + page.limit).map((recorded) => ({
         ...recorded.click,
         bot: recorded.bot,
-        // Bot clicks never become visible; `null` says so.
+        // Bot clicks never become visible, which `null` marks.
         visible_at:
           recorded.bot || !Number.isFinite(recorded.visibleAtMs)
             ? null

@@ -23,7 +23,7 @@ export interface ControlOptions {
   /** Accept control requests from any address, not only loopback. Default: false. */
   readonly allowRemote?: boolean;
   /**
-   * Where `receiver_outage` faults go. It must be the dispatcher's installed fault plan;
+   * Receiver of `receiver_outage` faults. It must be the dispatcher's installed fault plan;
    * without it, such faults are rejected with 400.
    */
   readonly receiverOutages?: ControlledReceiverOutages;
@@ -60,7 +60,7 @@ const ControlWebhookBody = Type.Object(
 type ControlWebhookBody = Static<typeof ControlWebhookBody>;
 
 /**
- * The control API under `/_sim/`: no Elido authentication, loopback clients only unless
+ * Registers the control API under `/_sim/`: no Elido authentication, loopback clients only unless
  * `allowRemote` is set. It drives a running simulator: traffic, faults, the virtual clock,
  * webhook endpoints, and reads of the ground truth and the logs.
  */

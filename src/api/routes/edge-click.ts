@@ -3,7 +3,7 @@ import { formatTimestampUs } from "../../model/click.js";
 import type { Random } from "../../model/random.js";
 import type { Link, Workspace } from "../../model/workspace.js";
 
-/** What the edge reads from one redirect request to build its click. */
+/** Request headers and query of one redirect, from which the edge builds its click. */
 export interface RedirectRequest {
   readonly userAgent: string;
   readonly acceptLanguage: string | undefined;
@@ -100,7 +100,7 @@ export function parseBrowser(userAgent: string): string {
 }
 
 export function parseOs(userAgent: string): string {
-  // iOS before macOS, because iPad and iPhone User-Agents say `like Mac OS X`.
+  // iOS before macOS, because iPad and iPhone User-Agents contain `like Mac OS X`.
   const systems: ReadonlyArray<readonly [RegExp, string]> = [
     [/windows/i, "Windows"],
     [/iphone|ipad|ipod/i, "iOS"],

@@ -13,7 +13,7 @@ export interface EdgeOptions {
 }
 
 /**
- * `GET /r/:slug`: the edge redirect, without authentication. Every redirect answers 302 and
+ * `GET /r/:slug`: the edge redirect, without authentication. Every redirect returns 302 and
  * enters the ground truth. A User-Agent on the bot list stops there, flagged `bot: true`; any
  * other click goes through ingestion like generated traffic, flagged `suspected_bot` when the
  * suspicion scorer finds a reason.
@@ -54,7 +54,7 @@ export function registerEdgeRoutes(
 
     const bot = matchBot(userAgent);
     if (bot !== undefined) {
-      // Filtered before ingestion: the ground truth keeps it, nothing else sees it.
+      // Filtered before ingestion, so only the ground truth records it.
       sim.recordBotClick(click, occurredAtUs);
       request.log.debug({ clickId: click.click_id, bot: bot.name }, "bot redirect filtered");
     } else {
