@@ -6,10 +6,16 @@ import { spawnSync } from "node:child_process";
  * build (tsc still emits), because `npm test` reports them in its own typecheck step.
  */
 export default function setup(): void {
-  const build = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
-    encoding: "utf8",
-  });
+  const build = spawnSync(
+    process.execPath,
+    ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"],
+    {
+      encoding: "utf8",
+    },
+  );
   if (build.status !== 0) {
-    process.stderr.write(`tsc reported errors while building dist/ for the tests:\n${build.stdout}${build.stderr}`);
+    process.stderr.write(
+      `tsc reported errors while building dist/ for the tests:\n${build.stdout}${build.stderr}`,
+    );
   }
 }

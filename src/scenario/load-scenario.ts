@@ -266,7 +266,7 @@ function normalize(
     seed: file.seed ?? 1,
     startMs,
     durationMs,
-    speed: file.speed ?? 60,
+    speed: file.speed === "max" ? Number.POSITIVE_INFINITY : (file.speed ?? 60),
     workspace: {
       id: file.workspace?.id ?? 4123,
       plan: file.workspace?.plan ?? "pro",
@@ -299,6 +299,7 @@ function normalize(
         ? {}
         : { receiver: { ...file.integration.receiver } }),
       ...(file.integration?.poller === undefined ? {} : { poller: { ...file.integration.poller } }),
+      hybrid: file.integration?.hybrid ?? false,
     },
     profile: profileName,
     webhookOverrides,

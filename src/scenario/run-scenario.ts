@@ -138,6 +138,7 @@ export interface RunResult {
 export async function runScenario(options: RunOptions): Promise<RunResult> {
   const scenario = withExpectationOverrides(options.scenario, options.expectations);
   const integration = resolveIntegration(options, scenario);
+  const hybrid = options.hybrid ?? scenario.integration.hybrid;
   const wallClock = new RealClock();
   const wallStart = wallClock.now();
   const seed = options.seed ?? scenario.seed;
@@ -150,10 +151,12 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   }
   // Without a fixed start, the run starts on the current wall-clock minute.
   const startMs = scenario.startMs ?? Math.floor(wallStart / 60_000) * 60_000;
-  const clock: Clock =
+  // A scaled clock stands still while the API, the receiver and the poller start, and runs
+  // from the moment traffic starts.
+  const clock: VirtualClock | ScaledClock =
     speed === Number.POSITIVE_INFINITY
       ? new VirtualClock(startMs)
-      : new ScaledClock(speed, startMs);
+      : new ScaledClock(speed, startMs, { paused: true });
   const taskErrors: string[] = [];
 
   const outages: OutageWindow[] = scenario.outages.map((outage) => ({
@@ -250,6 +253,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     };
     options.onStart?.(start);
 
+    if (clock instanceof ScaledClock) {
+      clock.resume();
+    }
     const trafficEndMs = startMs + scenario.durationMs;
     sim.startTraffic({
       startMs,
@@ -286,7 +292,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     await sim.scheduler.runUntil(Math.max(trafficEndMs, endpoint === undefined ? 0 : lastProbeMs));
     // Generous bound: slow receivers stretch simulated time on a scaled clock.
     await sim.scheduler.runUntilQuiet(trafficEndMs + settleMs * 3);
-    if (poller !== undefined || options.hybrid === true) {
+    if (poller !== undefined || hybrid) {
       // Pollers and reconciliation loops need time to read the last clicks that became visible.
       await sim.scheduler.runUntil(sim.clock.now() + POLLER_GRACE_MS);
     }
@@ -307,11 +313,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       );
     const requests = sim.requestLog.all();
     const mode: IntegrationMode =
-      integration.receiver === undefined
-        ? "poller"
-        : options.hybrid === true
-          ? "hybrid"
-          : "receiver";
+      integration.receiver === undefined ? "poller" : hybrid ? "hybrid" : "receiver";
     const verdict = scoreIntegration({
       ...(integration.receiver === undefined
         ? {}
@@ -439,7 +441,11 @@ function resolveIntegration(options: RunOptions, scenario: Scenario): ResolvedIn
         "or --poller-cmd CMD to test a poller.",
     );
   }
-  if (options.hybrid === true && receiverUrl === undefined && receiverCmd === undefined) {
+  if (
+    (options.hybrid ?? scenario.integration.hybrid) &&
+    receiverUrl === undefined &&
+    receiverCmd === undefined
+  ) {
     throw new ElidoSimError(
       "ELIDO_SIM_ERR_USAGE",
       "Invalid --hybrid without a receiver: a hybrid integration takes webhooks, so pass --receiver-url or --receiver-cmd.",

@@ -204,11 +204,10 @@ export const ScenarioSchema = Type.Object(
     ),
     duration: Duration("Simulated time during which traffic is generated."),
     speed: Type.Optional(
-      Type.Number({
-        exclusiveMinimum: 0,
-        maximum: 100000,
-        description: "Simulated seconds per real second. Default: 60.",
-        expected: "a number > 0 and <= 100000",
+      Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100000 }), Type.Literal("max")], {
+        description:
+          'Simulated seconds per real second, or "max" for a virtual clock that runs as fast as the receiver answers (receivers only). Default: 60.',
+        expected: 'a number > 0 and <= 100000, or "max"',
       }),
     ),
     workspace: Type.Optional(
@@ -350,6 +349,12 @@ export const ScenarioSchema = Type.Object(
         {
           receiver: Type.Optional(IntegrationPart("receiver")),
           poller: Type.Optional(IntegrationPart("poller")),
+          hybrid: Type.Optional(
+            Type.Boolean({
+              description:
+                "The receiver also reconciles through the analytics API: its ledger must end equal to the ground truth. Default: false.",
+            }),
+          ),
         },
         {
           additionalProperties: false,

@@ -85,6 +85,7 @@ export interface Scenario {
   readonly integration: {
     readonly receiver?: IntegrationPart;
     readonly poller?: IntegrationPart;
+    readonly hybrid: boolean;
   };
   /** The delivery profile `retryPolicy` and `attemptTimeoutMs` were resolved from. */
   readonly profile: DeliveryProfileName;

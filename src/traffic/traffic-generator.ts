@@ -71,32 +71,47 @@ export class TrafficGenerator {
     const links = this.#workspace.links;
     const cumulative = zipfCumulativeWeights(links.length, window.linkSkew ?? 0);
 
-    const scheduleNext = (fromMs: number): void => {
-      const atMs = fromMs + this.#random.exponential(meanGapMs);
-      if (atMs > window.endMs) {
+    const emit = (atMs: number): void => {
+      // Draws happen in a fixed order for every arrival, so the stream repeats for a seed.
+      const keep = this.#random.float() * peak < rateMultiplier(pattern, window.startMs, atMs);
+      const isBot = this.#random.chance(botShare);
+      const link = pickLink(links, cumulative, this.#random.float());
+      if (!keep) {
         return;
       }
-      this.#scheduler.at(Math.floor(atMs), () => {
-        // Draws happen in a fixed order for every arrival, so the stream repeats for a seed.
-        const keep = this.#random.float() * peak < rateMultiplier(pattern, window.startMs, atMs);
-        const isBot = this.#random.chance(botShare);
-        const link = pickLink(links, cumulative, this.#random.float());
-        if (keep) {
-          const occurredAtUs = Math.floor(atMs * 1_000);
-          const click = this.#factory.create(link, occurredAtUs);
-          if (isBot) {
-            this.#sink.bot(click, occurredAtUs);
-          } else {
-            this.#sink.human(click, occurredAtUs);
+      const occurredAtUs = Math.floor(atMs * 1_000);
+      const click = this.#factory.create(link, occurredAtUs);
+      if (isBot) {
+        this.#sink.bot(click, occurredAtUs);
+      } else {
+        this.#sink.human(click, occurredAtUs);
+      }
+    };
+    // One task emits every arrival that is already due, then schedules the next one. A task
+    // per arrival would fall behind on a scaled clock, where each timer costs at least a
+    // millisecond of real time, i.e. `speed` milliseconds of simulated time.
+    const scheduleAt = (firstMs: number): void => {
+      this.#scheduler.at(Math.floor(firstMs), () => {
+        let atMs = firstMs;
+        for (;;) {
+          emit(atMs);
+          atMs += this.#random.exponential(meanGapMs);
+          if (atMs > window.endMs) {
+            return;
+          }
+          if (atMs > this.#scheduler.now()) {
+            scheduleAt(atMs);
+            return;
           }
         }
-        scheduleNext(atMs);
       });
     };
-    scheduleNext(window.startMs);
+    const firstMs = window.startMs + this.#random.exponential(meanGapMs);
+    if (firstMs <= window.endMs) {
+      scheduleAt(firstMs);
+    }
   }
 }
-
 function pickLink(links: readonly Link[], cumulative: readonly number[], draw: number): Link {
   // Binary search for the first cumulative weight above the draw.
   let low = 0;

@@ -62,9 +62,22 @@ describe("loadScenario", () => {
     expect(scenario.retryPolicy.maxAttempts).toBe(4);
     expect(scenario.ingestionLagP99Ms).toBe(5_000);
     expect(scenario.workspace).toEqual({ id: 4123, plan: "pro", links: 5 });
-    expect(scenario.traffic).toEqual({ ratePerSecond: 0.5, trickyShare: 0.05 });
+    expect(scenario.traffic).toEqual({
+      ratePerSecond: 0.5,
+      trickyShare: 0.05,
+      pattern: { kind: "steady" },
+      botShare: 0,
+      linkSkew: 0,
+    });
     expect(scenario.duplicateShare).toBe(0.03);
-    expect(scenario.expectations).toEqual({ minAcceptedShare: 1 });
+    expect(scenario.expectations).toEqual({
+      minAcceptedShare: 1,
+      minCoverage: 1,
+      maxPollerLagP99Ms: 600_000,
+      maxRequestsPerClick: 1,
+    });
+    expect(scenario.integration.receiver?.cmd).toBe('node "$ELIDO_SIM_EXAMPLES/reference-receiver/main.js"');
+    expect(scenario.integration.hybrid).toBe(false);
   });
 
   it("rejects an unknown scenario name", () => {
