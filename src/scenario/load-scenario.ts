@@ -6,6 +6,7 @@ import { Value, type ValueError } from "@sinclair/typebox/value";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { parseDurationMs } from "../clock/duration.js";
 import { ElidoSimError } from "../errors.js";
+import type { ApiFault } from "../faults/api-fault-plan.js";
 import type { TrafficPattern } from "../traffic/traffic-pattern.js";
 import {
   DEFAULT_DELIVERY_PROFILE,
@@ -194,6 +195,7 @@ function normalize(
     }
   }
   const outages: ScenarioOutage[] = [];
+  const apiFaults: ApiFault[] = [];
   const deliveryFaults = {
     duplicates: [] as Array<ScenarioDeliveryFaults["duplicates"][number]>,
     reorders: [] as Array<ScenarioDeliveryFaults["reorders"][number]>,
@@ -241,6 +243,41 @@ function normalize(
       case "dispatcher_backlog":
         deliveryFaults.backlogs.push(window);
         break;
+      default: {
+        const apiWindow = {
+          name,
+          startMs: offsetMs,
+          endMs: offsetMs + durationOfWindow,
+          ...("paths" in fault && fault.paths !== undefined ? { paths: fault.paths } : {}),
+        };
+        switch (fault.type) {
+          case "api_rate_limit":
+            apiFaults.push({
+              kind: "rate_limit",
+              ...apiWindow,
+              ...(fault.probability === undefined ? {} : { probability: fault.probability }),
+              ...(fault.retry_after === undefined ? {} : { retryAfterSeconds: fault.retry_after }),
+            });
+            break;
+          case "api_server_error":
+            apiFaults.push({
+              kind: "server_error",
+              ...apiWindow,
+              status: fault.status ?? 500,
+              ...(fault.probability === undefined ? {} : { probability: fault.probability }),
+            });
+            break;
+          case "api_outage":
+            apiFaults.push({ kind: "outage", ...apiWindow, response: fault.response ?? "refuse" });
+            break;
+          case "api_latency":
+            apiFaults.push({ kind: "latency", ...apiWindow, latencyMs: ms(fault.latency) });
+            break;
+          case "ingestion_lag":
+            apiFaults.push({ kind: "ingestion_lag", ...apiWindow, p99Ms: ms(fault.lag_p99) });
+            break;
+        }
+      }
     }
   }
   if (problems.length > 0) {
@@ -305,6 +342,7 @@ function normalize(
     webhookOverrides,
     pauseAfterConsecutiveFailures: profile.pauseAfterConsecutiveFailures,
     deliveryFaults,
+    apiFaults,
   });
 }
 

@@ -7,6 +7,7 @@ import { RealClock, ScaledClock } from "../clock/scaled-clock.js";
 import { VirtualClock } from "../clock/virtual-clock.js";
 import { Simulation } from "../core/simulation.js";
 import { ElidoSimError } from "../errors.js";
+import { ApiFaultPlan } from "../faults/api-fault-plan.js";
 import { DeliveryFaultPlan, type OutageWindow } from "../faults/delivery-fault-plan.js";
 import { deliveryFaultOptionsFor } from "../faults/delivery-fault-scenario.js";
 import { type ProbeResult, sendSignatureProbes } from "../faults/signature-probes.js";
@@ -188,7 +189,16 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   // The plan is attached after construction because it needs the simulation's random source.
   sim.dispatcher.setFaults(faults);
 
-  const server = buildServer(sim, { logLevel: options.logLevel ?? "warn" });
+  const apiFaults = new ApiFaultPlan({
+    scheduler: sim.scheduler,
+    random: sim.random.fork("api-faults"),
+    ingestion: sim,
+    timeline: sim.dispatcher.timeline,
+  });
+  for (const fault of scenario.apiFaults) {
+    apiFaults.add({ ...fault, startMs: startMs + fault.startMs, endMs: startMs + fault.endMs });
+  }
+  const server = buildServer(sim, { logLevel: options.logLevel ?? "warn", apiFaults });
   let receiver: ReceiverProcess | undefined;
   let poller: ReceiverProcess | undefined;
   let pollerExit: ProcessExitRecord | undefined;

@@ -158,6 +158,89 @@ export const ManualRedeliveryFault = Type.Object(
   },
 );
 
+const ApiWindow = {
+  name: FaultName,
+  at: Duration("Start of the window, from the start of the run."),
+  for: Duration("Length of the window."),
+  paths: Type.Optional(
+    Type.Array(Type.String({ pattern: "^/v1/", expected: 'a path prefix starting with "/v1/"' }), {
+      minItems: 1,
+      description: "Path prefixes the fault applies to. Default: [/v1/analytics/].",
+    }),
+  ),
+};
+
+export const ApiRateLimitFault = Type.Object(
+  {
+    type: Type.Literal("api_rate_limit", { expected: '"api_rate_limit"' }),
+    ...ApiWindow,
+    probability: Type.Optional(Share("Share of requests that get a 429. Default: 1.")),
+    retry_after: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description:
+          "Retry-After seconds of a drawn 429, when probability is below 1. With probability 1, Retry-After points at the end of the window.",
+        expected: "an integer from 1 to 3600",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "A 429 storm on the analytics API." },
+);
+
+export const ApiServerErrorFault = Type.Object(
+  {
+    type: Type.Literal("api_server_error", { expected: '"api_server_error"' }),
+    ...ApiWindow,
+    status: Type.Optional(
+      Type.Union([Type.Literal(500), Type.Literal(502), Type.Literal(503)], {
+        description: "Default: 500.",
+        expected: "one of 500, 502, 503",
+      }),
+    ),
+    probability: Type.Optional(Share("Share of requests that fail. Default: 1.")),
+  },
+  { additionalProperties: false, description: "5xx answers with the error envelope." },
+);
+
+export const ApiOutageFault = Type.Object(
+  {
+    type: Type.Literal("api_outage", { expected: '"api_outage"' }),
+    ...ApiWindow,
+    response: Type.Optional(
+      Type.Union([Type.Literal("refuse"), Type.Literal("reset"), Type.Literal("unavailable")], {
+        description:
+          "refuse: connections refused on every route; reset: connections dropped without an answer; unavailable: 503 with Retry-After. Default: refuse.",
+        expected: 'one of "refuse", "reset", "unavailable"',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "The analytics API is down." },
+);
+
+export const ApiLatencyFault = Type.Object(
+  {
+    type: Type.Literal("api_latency", { expected: '"api_latency"' }),
+    ...ApiWindow,
+    latency: Duration("Added latency of each response, in simulated time."),
+  },
+  { additionalProperties: false, description: "Slow answers from the analytics API." },
+);
+
+export const IngestionLagFault = Type.Object(
+  {
+    type: Type.Literal("ingestion_lag", { expected: '"ingestion_lag"' }),
+    name: FaultName,
+    at: Duration("Start of the window, from the start of the run."),
+    for: Duration("Length of the window."),
+    lag_p99: Duration("99th percentile of the ingestion lag of clicks that occur in the window."),
+  },
+  {
+    additionalProperties: false,
+    description: "Ingestion slows down: clicks of the window become visible late and out of order.",
+  },
+);
+
 /** Every fault type a scenario file accepts, keyed by its `type` value. */
 export const FAULT_SCHEMAS = {
   receiver_outage: ReceiverOutageFault,
@@ -166,6 +249,11 @@ export const FAULT_SCHEMAS = {
   slow_success: SlowSuccessFault,
   dispatcher_backlog: DispatcherBacklogFault,
   manual_redelivery: ManualRedeliveryFault,
+  api_rate_limit: ApiRateLimitFault,
+  api_server_error: ApiServerErrorFault,
+  api_outage: ApiOutageFault,
+  api_latency: ApiLatencyFault,
+  ingestion_lag: IngestionLagFault,
 } as const;
 
 export const ScenarioFault = Type.Union(Object.values(FAULT_SCHEMAS), {

@@ -1,3 +1,4 @@
+import type { ApiFault } from "../faults/api-fault-plan.js";
 import type { Plan } from "../model/workspace.js";
 import type { TrafficPattern } from "../traffic/traffic-pattern.js";
 import type { DeliveryProfileName, DeliveryProfileOverrides } from "../webhooks/profiles.js";
@@ -94,4 +95,6 @@ export interface Scenario {
   /** Failed attempts in a row that pause the endpoint, from the profile; undefined: never. */
   readonly pauseAfterConsecutiveFailures: number | undefined;
   readonly deliveryFaults: ScenarioDeliveryFaults;
+  /** API faults with times relative to the start of the run; the runner shifts them. */
+  readonly apiFaults: readonly ApiFault[];
 }
