@@ -43,6 +43,8 @@ export interface SimulationOptions {
   readonly pauseAfterConsecutiveFailures?: number;
   /** Receives errors thrown by scheduled tasks; by default they propagate. */
   readonly onTaskError?: (error: unknown) => void;
+  /** Maximum events one scheduler run may fire on a virtual clock. Default: 10 million. */
+  readonly maxEventsPerRun?: number;
 }
 
 /**
@@ -73,10 +75,10 @@ export class Simulation {
   constructor(options: SimulationOptions) {
     this.clock = options.clock;
     this.random = new Random(options.seed);
-    this.scheduler = new Scheduler(
-      options.clock,
-      options.onTaskError === undefined ? {} : { onTaskError: options.onTaskError },
-    );
+    this.scheduler = new Scheduler(options.clock, {
+      ...(options.onTaskError === undefined ? {} : { onTaskError: options.onTaskError }),
+      ...(options.maxEventsPerRun === undefined ? {} : { maxEvents: options.maxEventsPerRun }),
+    });
     this.workspace = createWorkspace(
       this.random.fork("workspace"),
       options.workspaceId ?? 4123,
