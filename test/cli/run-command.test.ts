@@ -181,7 +181,12 @@ describe("elido-sim usage errors", () => {
   it("exits 2 without a receiver", async () => {
     const dir = await mkdtemp(join(tmpdir(), "elido-sim-bare-"));
     const file = join(dir, "bare.yaml");
-    await writeFile(file, ["name: bare", "description: no integration", "duration: 10m", "traffic:", "  rate: 1"].join("\n"));
+    await writeFile(
+      file,
+      ["name: bare", "description: no integration", "duration: 10m", "traffic:", "  rate: 1"].join(
+        "\n",
+      ),
+    );
     const result = await runCli(["run", file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Missing receiver");

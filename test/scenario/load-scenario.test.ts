@@ -76,7 +76,9 @@ describe("loadScenario", () => {
       maxPollerLagP99Ms: 600_000,
       maxRequestsPerClick: 1,
     });
-    expect(scenario.integration.receiver?.cmd).toBe('node "$ELIDO_SIM_EXAMPLES/reference-receiver/main.js"');
+    expect(scenario.integration.receiver?.cmd).toBe(
+      'node "$ELIDO_SIM_EXAMPLES/reference-receiver/main.js"',
+    );
     expect(scenario.integration.hybrid).toBe(false);
   });
 
