@@ -7,7 +7,7 @@ import {
   type DeliveryProfileName,
   resolveDeliveryProfile,
 } from "../../src/webhooks/profiles.js";
-import { createRecordingServer, type RecordingServer } from "../fixtures/http-servers.js";
+import { createRecordingServer } from "../fixtures/http-servers.js";
 
 const T0 = Date.parse("2026-05-15T09:00:00Z");
 const SECOND = 1_000;
