@@ -40,7 +40,7 @@ describe("loadScenario", () => {
     expect(scenario.source).toMatch(/scenarios[/\\]receiver-outages\.yaml$/);
     expect(scenario.seed).toBe(42);
     expect(scenario.startMs).toBe(Date.parse("2026-05-15T09:00:00Z"));
-    expect(scenario.speed).toBe(200);
+    expect(scenario.speed).toBe(500);
   });
 
   it("converts receiver-outages durations to ms", () => {
