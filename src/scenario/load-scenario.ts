@@ -99,7 +99,7 @@ export function parseScenario(text: string, source: string): Scenario {
   const problems: string[] = [];
   const reportedPaths = new Set<string>();
   for (const error of scenarioErrors(data)) {
-    // TypeBox can report one field several times (required, then wrong type); the first says most.
+    // TypeBox can report one field several times (required, then wrong type); the first is the most specific.
     if (reportedPaths.has(error.path)) {
       continue;
     }

@@ -111,7 +111,7 @@ export class ReceiverProcess {
     return this.#exit;
   }
 
-  /** The last lines the process wrote, for error messages. */
+  /** Returns the last lines the process wrote, for error messages. */
   outputTail(): string {
     return this.#tail.length === 0 ? "(no output)" : this.#tail.join("\n");
   }

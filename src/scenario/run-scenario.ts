@@ -78,7 +78,7 @@ const POLLER_GRACE_MS = 3 * 60_000;
 
 export interface RunStartInfo {
   readonly apiBase: string;
-  /** Where deliveries go; undefined when only a poller is under test. */
+  /** Webhook URL of the receiver; undefined when only a poller is under test. */
   readonly receiverUrl: string | undefined;
   /** The poller command, when a poller is under test. */
   readonly pollerCmd: string | undefined;
@@ -119,13 +119,13 @@ export interface RunResult {
   readonly pendingDeliveries: number;
   /** Errors caught inside scheduled tasks: bugs in the simulator, reported rather than fatal. */
   readonly taskErrors: readonly string[];
-  /** How the receiver process ended, if the harness started it and it exited before the end. */
+  /** Exit of the receiver process, if the harness started it and it exited before the end. */
   readonly receiverExitedEarly: ProcessExit | undefined;
-  /** What kind of integration was judged. */
+  /** Kind of integration that was judged. */
   readonly mode: IntegrationMode;
   readonly pollerObservation: Observation | undefined;
   readonly pollerObservationError: string | undefined;
-  /** How the poller process ended, if it exited before the end of the run. */
+  /** Exit of the poller process, if it exited before the end of the run. */
   readonly pollerExit: ProcessExitRecord | undefined;
   readonly verdict: Verdict;
 }
@@ -152,8 +152,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   }
   // Without a fixed start, the run starts on the current wall-clock minute.
   const startMs = scenario.startMs ?? Math.floor(wallStart / 60_000) * 60_000;
-  // A scaled clock stands still while the API, the receiver and the poller start, and runs
-  // from the moment traffic starts.
+  // A scaled clock is paused while the API, the receiver and the poller start, and runs from
+  // the moment traffic starts.
   const clock: VirtualClock | ScaledClock =
     speed === Number.POSITIVE_INFINITY
       ? new VirtualClock(startMs)

@@ -24,7 +24,7 @@ const Duration = (description: string) =>
 const Share = (description: string) =>
   Type.Number({ minimum: 0, maximum: 1, description, expected: "a number from 0 to 1" });
 
-/** How one part of the integration under test is reached, started and observed. */
+/** Builds the schema of one part of the integration under test: its URL, command and observation source. */
 function IntegrationPart(role: "receiver" | "poller") {
   return Type.Object(
     {

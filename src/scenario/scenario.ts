@@ -41,7 +41,7 @@ export interface ScenarioDeliveryFaults {
   }>;
 }
 
-/** How one part of the integration under test is reached, started and observed. */
+/** Address, start command and observation source of one part of the integration under test. */
 export interface IntegrationPart {
   readonly url?: string;
   readonly cmd?: string;

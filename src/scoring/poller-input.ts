@@ -2,7 +2,7 @@ import type { RequestLogEntry } from "../api/request-log.js";
 import type { GroundTruth } from "../model/ground-truth.js";
 import type { Observation } from "./observation.js";
 
-/** How a process under test ended during the run, in simulated time. */
+/** Exit of a process under test during the run, with its simulated time. */
 export interface ProcessExitRecord {
   readonly code: number | null;
   readonly signal: string | null;
@@ -36,7 +36,7 @@ export interface PollerScoringInput {
 /** The path suffix of the cursor-paginated click list. */
 export const CLICKS_RECENT_SUFFIX = "/clicks/recent";
 
-/** Returns the `clicks/recent` requests that were answered 2xx. */
+/** Returns the `clicks/recent` requests whose response was a 2xx. */
 export function servedPages(requests: readonly RequestLogEntry[]): RequestLogEntry[] {
   return requests.filter(
     (entry) =>

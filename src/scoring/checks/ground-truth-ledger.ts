@@ -16,7 +16,7 @@ const BASE = {
 } as const;
 
 /**
- * The end state of a poller or a hybrid integration: every human click visible by the end of
+ * Checks the end state of a poller or a hybrid integration: every human click visible by the end of
  * the run recorded once, no click recorded twice, and no bot or unknown id recorded.
  */
 export function checkLedgerMatchesGroundTruth(input: GroundTruthLedgerInput): CheckResult {

@@ -72,7 +72,7 @@ export function checkPollerCoverage(input: PollerScoringInput): CheckResult {
   };
 }
 
-/** Every `next_cursor` the API handed out was requested afterwards. */
+/** Checks that every `next_cursor` the API handed out was requested afterwards. */
 export function checkCursorsFollowed(input: PollerScoringInput): CheckResult {
   const base = { id: "cursors-followed", title: "Every next_cursor is followed" };
   const pages = servedPages(input.requests);
@@ -247,7 +247,7 @@ export function checkPollerLag(input: PollerScoringInput): CheckResult {
   };
 }
 
-/** The poller process kept running until the end of the run. */
+/** Checks that the poller process kept running until the end of the run. */
 export function checkPollerSurvival(input: PollerScoringInput): CheckResult {
   const base = { id: "poller-survival", title: "The poller survives errors, outages and 429s" };
   if (input.exit === undefined) {
