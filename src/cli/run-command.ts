@@ -21,6 +21,7 @@ export interface RunArguments {
   pollerCmd?: string;
   pollerObserve?: string;
   hybrid?: boolean;
+  pollerWait?: number;
   expect?: string[];
   receiverUrl?: string;
   receiverCmd?: string;
@@ -55,6 +56,11 @@ export function configureRunCommand(yargs: Argv): Argv<RunArguments> {
       type: "string",
       describe:
         "URL or file with what the poller recorded, read at the end; $PORT is the poller's port",
+    })
+    .option("poller-wait", {
+      type: "number",
+      describe:
+        "Wall-clock seconds to wait at the end for the poller to finish a sweep over the last clicks. Default: 60",
     })
     .option("hybrid", {
       type: "boolean",
@@ -207,6 +213,9 @@ async function runOne(
     ...(args.pollerCmd === undefined ? {} : { pollerCmd: args.pollerCmd }),
     ...(args.pollerObserve === undefined ? {} : { pollerObserve: args.pollerObserve }),
     ...(args.hybrid === undefined ? {} : { hybrid: args.hybrid }),
+    ...(args.pollerWait === undefined
+      ? {}
+      : { pollerFinalWaitMs: parsePollerWait(args.pollerWait) }),
     ...(reportDir === undefined ? {} : { logDir: reportDir }),
     expectations,
     apiPort: args.apiPort,
@@ -303,6 +312,16 @@ function parseExpectations(pairs: readonly string[]): Partial<Scenario["expectat
     overrides[spec.key] = parsed;
   }
   return overrides;
+}
+
+function parsePollerWait(seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new ElidoSimError(
+      "ELIDO_SIM_ERR_USAGE",
+      `Invalid --poller-wait ${seconds}: expected a number of seconds from 0 to 3600.`,
+    );
+  }
+  return seconds * 1_000;
 }
 
 function parseSpeed(text: string | undefined): number | undefined {

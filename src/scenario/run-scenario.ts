@@ -44,6 +44,11 @@ export interface RunOptions {
    * end equal to the ground truth, recovering outage gaps through the analytics API.
    */
   readonly hybrid?: boolean;
+  /**
+   * Wall-clock milliseconds to wait at the end for the poller to complete a sweep that started
+   * after the last click became visible. Default: 60000.
+   */
+  readonly pollerFinalWaitMs?: number;
   /** Overrides of the scenario's expectations, e.g. from `--expect`. */
   readonly expectations?: Partial<Scenario["expectations"]>;
   /** Port of the fake Elido API on 127.0.0.1. Default: 0, a free port. */
@@ -75,6 +80,12 @@ export const INTEGRATION_ENVIRONMENT = [
  * poller polls every 30 simulated seconds, so three minutes leave room for retries.
  */
 const POLLER_GRACE_MS = 3 * 60_000;
+
+/**
+ * Wall-clock milliseconds a run waits, after the grace period, for a poller that paces itself
+ * by the wall clock (and ignores `ELIDO_SIM_SPEED`) to finish a sweep over the final clicks.
+ */
+const DEFAULT_POLLER_FINAL_WAIT_MS = 60_000;
 
 export interface RunStartInfo {
   readonly apiBase: string;
@@ -306,6 +317,14 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       // Pollers and reconciliation loops need time to read the last clicks that became visible.
       await sim.scheduler.runUntil(sim.clock.now() + POLLER_GRACE_MS);
     }
+    if (poller !== undefined) {
+      await waitForFinalSweep(
+        sim,
+        wallClock,
+        () => pollerExit !== undefined,
+        options.pollerFinalWaitMs,
+      );
+    }
     const endMs = sim.clock.now();
     if (progressTimer !== undefined) {
       wallClock.clearTimer(progressTimer);
@@ -394,6 +413,40 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     await Promise.all([receiver?.stop(), poller?.stop()]);
     await server.close();
     await sim.close();
+  }
+}
+
+/**
+ * Waits until the poller has read to the end of a window (a 2xx page with a null
+ * `next_cursor`) in a request that arrived after the last click became visible, so a poller
+ * that sleeps in wall-clock time is not cut off before its next poll. Gives up after
+ * `maxWaitMs` of wall time, or when the poller has exited.
+ */
+async function waitForFinalSweep(
+  sim: Simulation,
+  wallClock: Clock,
+  exited: () => boolean,
+  maxWaitMs = DEFAULT_POLLER_FINAL_WAIT_MS,
+): Promise<void> {
+  let lastVisibleMs = 0;
+  for (const recorded of sim.groundTruth.all()) {
+    if (!recorded.bot && recorded.visibleAtMs > lastVisibleMs) {
+      lastVisibleMs = recorded.visibleAtMs;
+    }
+  }
+  const swept = (): boolean =>
+    sim.requestLog
+      .all()
+      .some(
+        (entry) =>
+          entry.atMs > lastVisibleMs &&
+          entry.path.endsWith("/clicks/recent") &&
+          entry.statusCode === 200 &&
+          entry.nextCursor === null,
+      );
+  const deadline = wallClock.now() + maxWaitMs;
+  while (!swept() && !exited() && wallClock.now() < deadline) {
+    await new Promise<void>((resolve) => wallClock.setTimer(100, resolve));
   }
 }
 

@@ -240,7 +240,7 @@ export function checkPollerLag(input: PollerScoringInput): CheckResult {
     evidence: [],
     ...(status === "fail"
       ? {
-          hint: "Poll more often, or catch up faster after an outage by following cursors without pausing.",
+          hint: "Poll more often, or catch up faster after an outage by following cursors without pausing. The run's clock is ELIDO_SIM_SPEED times faster than the wall clock: divide sleep intervals by it.",
         }
       : {}),
     data: { p50_ms: p50, p99_ms: p99, max_ms: max, limit_ms: limit },
