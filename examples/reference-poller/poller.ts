@@ -31,6 +31,13 @@ export interface PollerOptions {
   readonly onClick?: (clickId: string) => void;
   /** Receives one line per notable event (errors, back-offs). Default: stderr. */
   readonly log?: (line: string) => void;
+  /** Sends the API requests; an in-process simulator passes its tracked `fetch`. Default: the global `fetch`. */
+  readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Waits `serverMs` of the server's time; an in-process simulator passes its `sleep`, which
+   * runs on the simulated clock. Default: `setTimeout` for `serverMs / speed` real milliseconds.
+   */
+  readonly sleep?: (serverMs: number) => Promise<void>;
 }
 
 interface Page {
@@ -41,7 +48,8 @@ interface Page {
 export class ReferencePoller {
   readonly clickIds: string[] = [];
   readonly #seen = new Set<string>();
-  readonly #options: Required<Omit<PollerOptions, "onClick">> & Pick<PollerOptions, "onClick">;
+  readonly #options: Required<Omit<PollerOptions, "onClick" | "sleep">> &
+    Pick<PollerOptions, "onClick" | "sleep">;
   #running = false;
   #wake: (() => void) | undefined;
   #stopped: Promise<void> | undefined;
@@ -53,6 +61,8 @@ export class ReferencePoller {
       overlapMs: 15 * 60_000,
       pageLimit: 1000,
       log: (line) => process.stderr.write(`${line}\n`),
+      // Looked up at each call, so a fetch replaced after construction is used.
+      fetch: (input, init) => fetch(input, init),
       ...options,
     };
   }
@@ -85,7 +95,7 @@ export class ReferencePoller {
     while (this.#running) {
       let response: Response;
       try {
-        response = await fetch(url, {
+        response = await this.#options.fetch(url, {
           headers: { authorization: `Bearer ${this.#options.apiKey}` },
         });
       } catch (error) {
@@ -141,6 +151,13 @@ export class ReferencePoller {
 
   /** Sleeps `serverMs` of the server's time, waking early on `stop()`. */
   #sleep(serverMs: number): Promise<void> {
+    const injected = this.#options.sleep;
+    if (injected !== undefined) {
+      return new Promise((resolve) => {
+        this.#wake = resolve;
+        injected(serverMs).then(resolve, resolve);
+      });
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, serverMs / this.#options.speed);
       this.#wake = () => {
