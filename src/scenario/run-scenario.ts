@@ -317,11 +317,15 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       // Pollers and reconciliation loops need time to read the last clicks that became visible.
       await sim.scheduler.runUntil(sim.clock.now() + POLLER_GRACE_MS);
     }
-    if (poller !== undefined) {
+    // A hybrid that reconciles through the API gets the same chance as a poller; one that never
+    // called the API has nothing to wait for.
+    const reconciles =
+      hybrid && sim.requestLog.all().some((entry) => entry.path.startsWith("/v1/analytics/"));
+    if (poller !== undefined || reconciles) {
       await waitForFinalSweep(
         sim,
         wallClock,
-        () => pollerExit !== undefined,
+        () => pollerExit !== undefined || receiver?.exit !== undefined,
         options.pollerFinalWaitMs,
       );
     }
