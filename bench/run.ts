@@ -19,6 +19,7 @@ import { buildClickEvent } from "../src/webhooks/event.js";
 import { encodeGoJson } from "../src/webhooks/go-json.js";
 import { measureAnalyticsRows } from "./analytics.js";
 import { measureQueuedMemoryInChild } from "./dispatcher-memory.js";
+import { measureInProcessRows } from "./library.js";
 import { measureLoad } from "./load.js";
 import { measureStoreRows } from "./store.js";
 
@@ -159,6 +160,8 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node.js ${process.version}`;
     const table = renderTable(rows);
     process.stdout.write(`${machine}\n\n${table}\n`);
+    // Its own table in docs/benchmarks.md, written by hand: it has no baseline to divide by.
+    process.stdout.write(`\n${await measureInProcessRows()}`);
     if (process.argv.includes("--write")) {
       const path = join(HERE, "..", "..", "docs", "benchmarks.md");
       const text = await readFile(path, "utf8");

@@ -373,6 +373,7 @@ export class Simulator {
         `${method}() called while another advance is running: await the previous advance(), advanceTo() or runToEnd() first.`,
       );
     }
+    assertRealSetImmediate(method);
     this.#advancing = true;
     try {
       await this.scheduler.runUntil(targetMs);
@@ -454,6 +455,21 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     server,
     apiBase,
   });
+}
+
+/**
+ * Throws when `setImmediate` is faked. `Scheduler.idle` waits one `setImmediate` turn after
+ * in-flight work settles, so under a faked one `advance` would wait forever. @sinonjs/fake-timers
+ * (which vitest's `vi.useFakeTimers` uses) marks each function it installs with a `clock`
+ * property; this only reads that mark and never calls the function.
+ */
+function assertRealSetImmediate(method: string): void {
+  if ("clock" in globalThis.setImmediate) {
+    throw new SimulatorUsageError(
+      `${method}() cannot run while setImmediate is faked: the simulator waits for in-flight HTTP with it and would hang. ` +
+        'Fake only the timers of your own code, e.g. vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] }).',
+    );
+  }
 }
 
 function parseReceiverUrl(receiver: string | URL): string {

@@ -11,6 +11,20 @@ import type { SimulatorOptions } from "../library/simulator-options.js";
 import type { CheckResult, CheckStatus } from "../scoring/check-result.js";
 import type { Verdict } from "../scoring/score.js";
 
+/**
+ * The timers to fake for the code under test, as `vi.useFakeTimers({ toFake })` takes them.
+ * `setImmediate` stays real because `Simulator.advance` waits one `setImmediate` turn for
+ * in-flight work to settle, and a faked one never fires. `performance` stays real for latency
+ * measurement, and `nextTick` and `queueMicrotask` for promises and streams.
+ */
+export const FAKE_TIMERS_FOR_USER_CODE = Object.freeze([
+  "setTimeout",
+  "clearTimeout",
+  "setInterval",
+  "clearInterval",
+  "Date",
+] as const);
+
 export interface SimulatorFixture {
   /** The current test's simulator; readable inside `it`, `beforeEach` and `afterEach` only. */
   readonly sim: Simulator;
