@@ -17,8 +17,8 @@ describe("reference integrations in-process", () => {
 
     const receiverVerdict = await sim.score({ receiver: { observe: ledgers.receiverClickIds } });
     expect(receiverVerdict).toPassAllChecks({ requireObserved: true });
-    // A webhook-only receiver loses the clicks whose four attempts all fell in the outage;
-    // the check passes because the loss is explained by the injected window.
+    // A webhook-only receiver loses the clicks whose four attempts all fell in the outage.
+    // The check passes because the injected window explains the loss.
     const outageGap = receiverVerdict.checks.find((check) => check.id === "outage-gap");
     expect(outageGap?.summary).toMatch(/^[1-9]\d* clicks lost in 1 outage window/);
     expect(outageGap?.evidence.join("\n")).toContain('outage "morning-outage"');

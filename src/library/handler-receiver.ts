@@ -29,7 +29,7 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export interface HandlerServer {
   /** `http://127.0.0.1:<port>/webhook` */
   readonly url: string;
-  /** Errors the handler threw or rejected with; each was answered with a 500. */
+  /** Errors the handler threw or rejected with. Each got a 500 response. */
   readonly errors: readonly unknown[];
   close(): Promise<void>;
 }

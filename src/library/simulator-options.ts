@@ -91,7 +91,7 @@ export interface ListenOptions {
 }
 
 export interface ExpectationOptions {
-  /** Minimum share, 0 to 1, of attempts that reached the receiver that it must answer 2xx. Default: 1. */
+  /** Minimum share, 0 to 1, of attempts reaching the receiver that must get a 2xx response. Default: 1. */
   readonly minAcceptedShare?: number;
   /** Minimum share, 0 to 1, of human clicks that must have been served to the poller. Default: 1. */
   readonly minCoverage?: number;

@@ -4,10 +4,10 @@ import type { ReceiverRegistration, Simulator } from "./simulator.js";
 import { SimulatorUsageError } from "./simulator-errors.js";
 
 /**
- * What an integration recorded: click ids (one entry per processing, so a click processed
- * twice appears twice), a parsed `Observation`, a URL or file path in one of the observation
- * formats of `elido-sim run --observe`, or a function returning any of these, called at
- * scoring time.
+ * The record of what an integration processed. It is one of: click ids, one entry per
+ * processing (a click processed twice appears twice); a parsed `Observation`; a URL or file
+ * path in a format of `elido-sim run --observe`; or a function returning one of these, called
+ * at scoring time.
  */
 export type ObservationInput =
   | readonly string[]
@@ -18,12 +18,12 @@ export type ObservationInput =
 type ObservationInputValue = readonly string[] | Observation | string;
 
 export interface ScoredPart {
-  /** What this part recorded. Default: the top-level `observe`. */
+  /** The click ids this part recorded. Default: the top-level `observe`. */
   readonly observe?: ObservationInput;
 }
 
 export interface ScoredReceiver extends ScoredPart {
-  /** Which receiver to judge. Default: the only one registered. */
+  /** Endpoint id of the receiver to judge. Default: the only one registered. */
   readonly endpointId?: string;
 }
 
@@ -34,7 +34,7 @@ export interface ScoreOptions {
   readonly poller?: boolean | ScoredPart;
   /** Judge the receiver's ledger against the ground truth as well, as a hybrid must match it. */
   readonly hybrid?: boolean | ScoredPart;
-  /** What the integration recorded, for each part that gives no `observe` of its own. */
+  /** The click ids the integration recorded, for each part without an `observe` of its own. */
   readonly observe?: ObservationInput;
 }
 

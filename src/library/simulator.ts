@@ -37,7 +37,7 @@ export interface ReceiverRegistration {
   readonly endpointId: string;
   readonly url: string;
   readonly secret: string;
-  /** Errors a handler receiver threw, each answered with a 500; always empty for a URL. */
+  /** Errors a handler receiver threw, each sent back as a 500. Always empty for a URL. */
   readonly handlerErrors: readonly unknown[];
 }
 
@@ -56,7 +56,7 @@ export interface SimulatorStats {
   readonly clicks: number;
   readonly deliveries: number;
   readonly attempts: number;
-  /** Requests the fake API answered. */
+  /** Requests the fake API served. */
   readonly apiRequests: number;
 }
 
@@ -81,8 +81,8 @@ export class Simulator {
   readonly trafficEndMs: number;
   /**
    * Simulated epoch milliseconds by which every delivery of the initial traffic has had its
-   * last retry and a poller has had time to read the last click: the traffic's end, plus the
-   * retry window, four ingestion-lag p99s, one minute, and three minutes for pollers.
+   * last retry and a poller has had time to read the last click. It is the traffic's end plus
+   * the retry window, four ingestion-lag p99s, one minute, and three minutes for pollers.
    */
   readonly endMs: number;
   /** Base URL of the fake API, e.g. `http://127.0.0.1:4010/v1`; `undefined` with `listen: false`. */
@@ -95,7 +95,7 @@ export class Simulator {
   readonly apiFaults: ApiFaultPlan;
   /**
    * A `fetch` whose requests the scheduler tracks until their body is read, so simulated time
-   * stands still while they are in flight. The response is rebuilt from the buffered body.
+   * does not move while they are in flight. The response is rebuilt from the buffered body.
    */
   readonly fetch: FetchFunction;
   readonly #clock: CountingVirtualClock;
@@ -293,7 +293,7 @@ export class Simulator {
     });
   }
 
-  /** Sends forged deliveries to every receiver now; `score` judges the answers. */
+  /** Sends forged deliveries to every receiver now. `score` judges the responses. */
   sendSignatureProbes(): void {
     this.#assertOpen("sendSignatureProbes");
     this.#scheduleProbes(this.now());

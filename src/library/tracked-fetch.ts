@@ -11,7 +11,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Wraps `baseFetch` so that the scheduler tracks each request until its whole body has been
- * read: on a virtual clock, simulated time then stands still while a request is in flight, and
+ * read: on a virtual clock, simulated time then does not move while a request is in flight, and
  * the caller's next step happens at the simulated time the response was sent.
  *
  * The returned `Response` is rebuilt from the buffered body, so `url` and `redirected` are not

@@ -25,7 +25,7 @@ async function withSimulator(
   }
 }
 
-/** A handler receiver that answers 200 and keeps each click id it was sent. */
+/** A handler receiver that returns 200 and keeps each click id it was sent. */
 function recordingHandler(): {
   clickIds: string[];
   handler: (request: ReceiverRequest) => { status: number };
