@@ -2,10 +2,42 @@ import type { Click, Device } from "../model/click.js";
 import { ClickIdColumn, CodeColumn, Float64Column } from "./chunked-columns.js";
 import { type ClickRow, createClickRow, formatUuid, parseUuid } from "./click-row.js";
 import { Dictionary } from "./dictionary.js";
+import { JsonWriter, utf8 } from "./json-writer.js";
 import { type ClickPosition, type Tally, TimeIndex } from "./time-index.js";
 
 const FLAG_SUSPECTED_BOT = 1;
 const FLAG_VISIBLE = 2;
+
+/** The attributes written after `occurred_at`, in the field order of `Click`, with their JSON keys. */
+const TRAILING_FIELDS = [
+  ["country", "country_code"],
+  ["device", "device"],
+  ["browser", "browser"],
+  ["os", "os"],
+  ["referrer", "referrer_host"],
+  ["utmSource", "utm_source"],
+  ["utmMedium", "utm_medium"],
+  ["utmCampaign", "utm_campaign"],
+  ["utmContent", "utm_content"],
+  ["utmTerm", "utm_term"],
+] as const;
+
+/** `0`..`f` as character codes, two per byte value: the hex digits of a click id. */
+const HEX_CODES = (() => {
+  const codes = new Uint8Array(512);
+  for (let byte = 0; byte < 256; byte++) {
+    const text = byte.toString(16).padStart(2, "0");
+    codes[byte * 2] = text.charCodeAt(0);
+    codes[byte * 2 + 1] = text.charCodeAt(1);
+  }
+  return codes;
+})();
+const CLICK_ID_OPENING = utf8('{"click_id":"');
+const SUSPECTED_BOT_CLOSING = [utf8(',"suspected_bot":false}'), utf8(',"suspected_bot":true}')];
+const QUOTE = 0x22;
+const HYPHEN = 0x2d;
+const PERIOD = 0x2e;
+const LETTER_Z = 0x5a;
 
 /** Totals of a range of visible clicks. */
 export interface RangeTotals {
@@ -58,19 +90,29 @@ export class ClickStore {
   };
   /** Slug per link code. */
   readonly #slugs: string[] = [];
-  /** JSON text from `"link_id"` to the opening quote of `occurred_at`, per link code. */
-  readonly #linkJson: string[] = [];
+  /** UTF-8 JSON from the closing quote of `click_id` to the opening quote of `occurred_at`, per link code. */
+  readonly #linkJson: Uint8Array[] = [];
+  /**
+   * UTF-8 JSON of each attribute after `occurred_at`, comma and key included (such as
+   * `,"country_code":"DE"`), per dictionary code; filled when a code is first written.
+   */
+  readonly #fieldJson: Uint8Array[][] = TRAILING_FIELDS.map(() => []);
+  /** The columns of `TRAILING_FIELDS`, in the same order. */
+  readonly #trailingColumns: CodeColumn[];
   readonly #index: TimeIndex;
   readonly #scratchRow = createClickRow();
   #size = 0;
   #visibleCount = 0;
-  // The `occurred_at` text up to the decimal point of the last second written: pages list
-  // clicks in time order, so neighbours often share it.
-  #cachedSecond = Number.NaN;
-  #cachedSecondText = "";
+  // The `occurred_at` text up to the seconds of the last minute written, as text and as bytes:
+  // pages list clicks in time order, so neighbours usually share it.
+  #cachedMinute = Number.NaN;
+  #cachedMinuteText = "";
+  #cachedMinuteBytes: Uint8Array = new Uint8Array(0);
+  readonly #jsonWriter = new JsonWriter();
 
   constructor(workspaceId: number) {
     this.workspaceId = workspaceId;
+    this.#trailingColumns = TRAILING_FIELDS.map(([attribute]) => this.#attributes[attribute]);
     this.#index = new TimeIndex({
       occurredAtUs: this.#occurredAtUs,
       clickIds: this.#clickIds,
@@ -221,28 +263,35 @@ export class ClickStore {
 
   /**
    * Returns the click of row `index` as the JSON text of the API, with the fields in the
-   * order of `Click`. It is written from the columns and the dictionaries' encoded values,
-   * so no object is built per click.
+   * order of `Click`. Pages use `writeJson`, which this wraps.
    */
-  toJson(index: number, clickId = this.clickId(index)): string {
+  toJson(index: number): string {
+    const writer = this.#jsonWriter;
+    writer.reset();
+    this.writeJson(index, writer);
+    return writer.toString();
+  }
+
+  /**
+   * Appends the click of row `index` to `writer` as UTF-8 JSON, with the fields in the order
+   * of `Click`. It copies precomputed bytes per dictionary code and writes the id and time
+   * digit by digit, so no string or object is built per click.
+   */
+  writeJson(index: number, writer: JsonWriter): void {
     const codes = this.#attributes;
-    const values = this.#dictionaries;
-    const suspected = (this.#flags.get(index) & FLAG_SUSPECTED_BOT) !== 0;
-    return (
-      `{"click_id":"${clickId}"${this.#linkJson[codes.link.get(index)]}` +
-      `${this.#formatOccurredAt(this.#occurredAtUs.get(index))}"` +
-      `,"country_code":${values.country.json(codes.country.get(index))}` +
-      `,"device":${values.device.json(codes.device.get(index))}` +
-      `,"browser":${values.browser.json(codes.browser.get(index))}` +
-      `,"os":${values.os.json(codes.os.get(index))}` +
-      `,"referrer_host":${values.referrer.json(codes.referrer.get(index))}` +
-      `,"utm_source":${values.utmSource.json(codes.utmSource.get(index))}` +
-      `,"utm_medium":${values.utmMedium.json(codes.utmMedium.get(index))}` +
-      `,"utm_campaign":${values.utmCampaign.json(codes.utmCampaign.get(index))}` +
-      `,"utm_content":${values.utmContent.json(codes.utmContent.get(index))}` +
-      `,"utm_term":${values.utmTerm.json(codes.utmTerm.get(index))}` +
-      `,"suspected_bot":${suspected}}`
-    );
+    writer.bytes(CLICK_ID_OPENING);
+    this.#writeClickId(index, writer);
+    writer.bytes(this.#linkJson[codes.link.get(index)] as Uint8Array);
+    this.#writeOccurredAt(this.#occurredAtUs.get(index), writer);
+    const columns = this.#trailingColumns;
+    for (let field = 0; field < columns.length; field++) {
+      const code = (columns[field] as CodeColumn).get(index);
+      const fragment =
+        (this.#fieldJson[field] as Uint8Array[])[code] ?? this.#cacheFieldJson(field, code);
+      writer.bytes(fragment);
+    }
+    const suspected = this.#flags.get(index) & FLAG_SUSPECTED_BOT;
+    writer.bytes(SUSPECTED_BOT_CLOSING[suspected] as Uint8Array);
   }
 
   /** Returns the click of row `index` as an object. */
@@ -278,21 +327,71 @@ export class ClickStore {
     }
     const code = dictionary.encode(linkId);
     this.#slugs[code] = slug;
-    this.#linkJson[code] =
-      `,"link_id":${JSON.stringify(linkId)},"workspace_id":${this.workspaceId}` +
-      `,"slug":${JSON.stringify(slug)},"occurred_at":"`;
+    this.#linkJson[code] = utf8(
+      `","link_id":${JSON.stringify(linkId)},"workspace_id":${this.workspaceId}` +
+        `,"slug":${JSON.stringify(slug)},"occurred_at":"`,
+    );
     return code;
+  }
+
+  #cacheFieldJson(field: number, code: number): Uint8Array {
+    const [attribute, key] = TRAILING_FIELDS[field] as (typeof TRAILING_FIELDS)[number];
+    const fragment = utf8(`,"${key}":${this.#dictionaries[attribute].json(code)}`);
+    (this.#fieldJson[field] as Uint8Array[])[code] = fragment;
+    return fragment;
+  }
+
+  /** Writes the id of row `index` as a lowercase hyphenated UUID. */
+  #writeClickId(index: number, writer: JsonWriter): void {
+    const ids = this.#clickIds;
+    const chunk = ids.chunkOf(index);
+    const offset = ids.byteOffset(index);
+    const target = writer.reserve(36);
+    let position = writer.length;
+    for (let byte = 0; byte < 16; byte++) {
+      if (byte === 4 || byte === 6 || byte === 8 || byte === 10) {
+        target[position++] = HYPHEN;
+      }
+      const hex = (chunk[offset + byte] as number) * 2;
+      target[position++] = HEX_CODES[hex] as number;
+      target[position++] = HEX_CODES[hex + 1] as number;
+    }
+    writer.advance(36);
+  }
+
+  /** Writes `occurred_at` and its closing quote, as `#formatOccurredAt` formats it. */
+  #writeOccurredAt(epochUs: number, writer: JsonWriter): void {
+    const minute = Math.floor(epochUs / 60_000_000);
+    if (minute !== this.#cachedMinute) {
+      this.#cacheMinute(minute);
+    }
+    const inMinuteUs = epochUs - minute * 60_000_000;
+    const second = Math.floor(inMinuteUs / 1_000_000);
+    writer.bytes(this.#cachedMinuteBytes);
+    writer.digits(second, 2);
+    writer.byte(PERIOD);
+    writer.digits(inMinuteUs - second * 1_000_000, 6);
+    writer.byte(LETTER_Z);
+    writer.byte(QUOTE);
+  }
+
+  #cacheMinute(minute: number): void {
+    this.#cachedMinute = minute;
+    // `YYYY-MM-DDTHH:MM:`, the first 17 characters of the ISO form.
+    this.#cachedMinuteText = new Date(minute * 60_000).toISOString().slice(0, 17);
+    this.#cachedMinuteBytes = utf8(this.#cachedMinuteText);
   }
 
   /** Formats epoch microseconds as RFC 3339 UTC with six fractional digits. */
   #formatOccurredAt(epochUs: number): string {
-    const second = Math.floor(epochUs / 1_000_000);
-    if (second !== this.#cachedSecond) {
-      this.#cachedSecond = second;
-      this.#cachedSecondText = new Date(second * 1_000).toISOString().slice(0, 20);
+    const minute = Math.floor(epochUs / 60_000_000);
+    if (minute !== this.#cachedMinute) {
+      this.#cacheMinute(minute);
     }
-    const micros = epochUs - second * 1_000_000;
-    return `${this.#cachedSecondText}${String(micros).padStart(6, "0")}Z`;
+    const inMinuteUs = epochUs - minute * 60_000_000;
+    const second = Math.floor(inMinuteUs / 1_000_000);
+    const micros = inMinuteUs - second * 1_000_000;
+    return `${this.#cachedMinuteText}${String(second).padStart(2, "0")}.${String(micros).padStart(6, "0")}Z`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Simulation } from "../../core/simulation.js";
+import { JsonWriter } from "../../store/json-writer.js";
 import { ApiError } from "../api-error.js";
 import type { CursorCodec, CursorState } from "../cursor.js";
 import {
@@ -14,6 +15,7 @@ import { ERROR_RESPONSES, RecentPageSchema, WorkspaceParams } from "./analytics-
 
 const ACCEPTED: readonly QueryParameterName[] = ["from", "to", "limit", "cursor", "link_id"];
 const RecentQuery = querySchema(ACCEPTED);
+const COMMA = 0x2c;
 
 interface RecentQueryValues {
   from?: string;
@@ -25,14 +27,16 @@ interface RecentQueryValues {
 
 /**
  * `GET .../clicks/recent`: visible human clicks of a window, ordered by `occurred_at` then
- * `click_id`, a page at a time. The body is written from the store's columns as JSON text, so
- * a page builds no click objects.
+ * `click_id`, a page at a time. The body is written from the store's columns as UTF-8 bytes,
+ * so a page builds no click objects or JSON strings, and is sent without re-encoding.
  */
 export function registerRecentRoute(
   app: FastifyInstance,
   sim: Simulation,
   cursors: CursorCodec,
 ): void {
+  // Handlers run one at a time and copy the bytes out before returning, so one writer serves all.
+  const writer = new JsonWriter();
   app.get(
     `${ANALYTICS_PREFIX}/clicks/recent`,
     {
@@ -66,11 +70,15 @@ export function registerRecentRoute(
           : store.page(state.fromUs, state.toUs, state.after, linkCode, limit);
 
       const clickIds: string[] = [];
-      const items: string[] = [];
-      for (const row of rows) {
-        const clickId = store.clickId(row);
-        clickIds.push(clickId);
-        items.push(store.toJson(row, clickId));
+      writer.reset();
+      writer.ascii('{"items":[');
+      for (let position = 0; position < rows.length; position++) {
+        const row = rows[position] as number;
+        if (position > 0) {
+          writer.byte(COMMA);
+        }
+        clickIds.push(store.clickId(row));
+        store.writeJson(row, writer);
       }
       const lastRow = rows[rows.length - 1];
       const nextCursor =
@@ -82,8 +90,10 @@ export function registerRecentRoute(
         request.logDetails.nextCursor = nextCursor;
       }
 
+      // The cursor is base64url, so it needs no escaping.
+      writer.ascii(`],"next_cursor":${nextCursor === null ? "null" : `"${nextCursor}"`}}`);
       reply.type("application/json; charset=utf-8");
-      return `{"items":[${items.join(",")}],"next_cursor":${nextCursor === null ? "null" : `"${nextCursor}"`}}`;
+      return writer.toBuffer();
     },
   );
 }
