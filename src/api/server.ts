@@ -7,7 +7,11 @@ import { ApiError, type ApiErrorBody } from "./api-error.js";
 import { authenticate } from "./auth.js";
 import { registerOpenApi } from "./openapi.js";
 import { type RateLimitOptions, registerRateLimit } from "./rate-limit-hook.js";
-import type { RequestLogDetails } from "./request-log.js";
+import {
+  definePackedClickIds,
+  type RequestLogDetails,
+  type RequestLogEntry,
+} from "./request-log.js";
 import { registerAnalyticsRoutes } from "./routes/analytics.js";
 import { type ControlOptions, registerControlRoutes } from "./routes/control.js";
 import { registerDeliveryRoutes } from "./routes/deliveries.js";
@@ -75,7 +79,8 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
   });
   app.addHook("onResponse", async (request, reply) => {
     const [path = "", search = ""] = request.url.split("?", 2);
-    sim.requestLog.add({
+    const { packedClickIds, ...details } = request.logDetails ?? {};
+    const entry: RequestLogEntry = {
       requestId: request.id,
       atMs: request.receivedAtMs,
       method: request.method,
@@ -83,8 +88,12 @@ export function buildServer(sim: Simulation, options: ServerOptions = {}): Fasti
       query: Object.fromEntries(new URLSearchParams(search)),
       statusCode: reply.statusCode,
       latencyMs: reply.elapsedTime,
-      ...(request.logDetails ?? {}),
-    });
+      ...details,
+    };
+    if (packedClickIds !== undefined) {
+      definePackedClickIds(entry, packedClickIds);
+    }
+    sim.requestLog.add(entry);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {

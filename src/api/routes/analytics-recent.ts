@@ -35,8 +35,10 @@ export function registerRecentRoute(
   sim: Simulation,
   cursors: CursorCodec,
 ): void {
-  // Handlers run one at a time and copy the bytes out before returning, so one writer serves all.
+  // Handlers run one at a time and copy the bytes out before returning, so one writer of the
+  // body and one of the logged click ids serve all requests.
   const writer = new JsonWriter();
+  const idWriter = new JsonWriter();
   app.get(
     `${ANALYTICS_PREFIX}/clicks/recent`,
     {
@@ -69,16 +71,16 @@ export function registerRecentRoute(
           ? { rows: [], more: false }
           : store.page(state.fromUs, state.toUs, state.after, linkCode, limit);
 
-      const clickIds: string[] = [];
       writer.reset();
+      idWriter.reset();
       writer.ascii('{"items":[');
       for (let position = 0; position < rows.length; position++) {
         const row = rows[position] as number;
         if (position > 0) {
           writer.byte(COMMA);
         }
-        clickIds.push(store.clickId(row));
         store.writeJson(row, writer);
+        store.writeClickId(row, idWriter);
       }
       const lastRow = rows[rows.length - 1];
       const nextCursor =
@@ -86,7 +88,7 @@ export function registerRecentRoute(
           ? cursors.encode({ ...state, after: store.position(lastRow) })
           : null;
       if (request.logDetails !== null) {
-        request.logDetails.clickIds = clickIds;
+        request.logDetails.packedClickIds = idWriter.toLatin1();
         request.logDetails.nextCursor = nextCursor;
       }
 
