@@ -280,7 +280,7 @@ export class ClickStore {
   writeJson(index: number, writer: JsonWriter): void {
     const codes = this.#attributes;
     writer.bytes(CLICK_ID_OPENING);
-    this.#writeClickId(index, writer);
+    this.writeClickId(index, writer);
     writer.bytes(this.#linkJson[codes.link.get(index)] as Uint8Array);
     this.#writeOccurredAt(this.#occurredAtUs.get(index), writer);
     const columns = this.#trailingColumns;
@@ -341,8 +341,8 @@ export class ClickStore {
     return fragment;
   }
 
-  /** Writes the id of row `index` as a lowercase hyphenated UUID. */
-  #writeClickId(index: number, writer: JsonWriter): void {
+  /** Appends the id of row `index` to `writer` as a lowercase hyphenated UUID, 36 bytes. */
+  writeClickId(index: number, writer: JsonWriter): void {
     const ids = this.#clickIds;
     const chunk = ids.chunkOf(index);
     const offset = ids.byteOffset(index);

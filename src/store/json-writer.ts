@@ -1,3 +1,13 @@
+/** The two ASCII digits of 0 to 99, two bytes per number. */
+const DIGIT_PAIRS = (() => {
+  const pairs = new Uint8Array(200);
+  for (let number = 0; number < 100; number++) {
+    pairs[number * 2] = 0x30 + Math.floor(number / 10);
+    pairs[number * 2 + 1] = 0x30 + (number % 10);
+  }
+  return pairs;
+})();
+
 /**
  * A growable byte buffer that JSON responses are written into as UTF-8, piece by piece, so that
  * a page of clicks builds no intermediate strings and needs no UTF-8 encoding when sent.
@@ -15,12 +25,19 @@ export class JsonWriter {
     this.#length = 0;
   }
 
-  /** Appends `bytes`; the loop is faster than `Uint8Array.set` for pieces of a few dozen bytes. */
+  /**
+   * Appends `bytes`. Pieces of up to 12 bytes are copied in a loop, which beats the call
+   * overhead of `Uint8Array.set` at that size (measured on Node 20 with pages of 100 clicks).
+   */
   bytes(bytes: Uint8Array): void {
     const count = bytes.length;
-    this.reserve(count);
-    const target = this.#bytes;
+    const target = this.reserve(count);
     let position = this.#length;
+    if (count > 12) {
+      target.set(bytes, position);
+      this.#length = position + count;
+      return;
+    }
     for (let offset = 0; offset < count; offset++) {
       target[position++] = bytes[offset] as number;
     }
@@ -47,14 +64,21 @@ export class JsonWriter {
 
   /** Appends `value`, a non-negative integer below 10^digits, as exactly `digits` decimal digits. */
   digits(value: number, digits: number): void {
-    this.reserve(digits);
-    const target = this.#bytes;
+    const target = this.reserve(digits);
+    const start = this.#length;
+    let position = start + digits;
     let rest = value;
-    for (let position = this.#length + digits - 1; position >= this.#length; position--) {
-      target[position] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
+    while (position - start >= 2) {
+      const next = Math.floor(rest / 100);
+      const pair = (rest - next * 100) * 2;
+      target[--position] = DIGIT_PAIRS[pair + 1] as number;
+      target[--position] = DIGIT_PAIRS[pair] as number;
+      rest = next;
     }
-    this.#length += digits;
+    if (position > start) {
+      target[--position] = 0x30 + (rest % 10);
+    }
+    this.#length = start + digits;
   }
 
   /**
@@ -83,6 +107,11 @@ export class JsonWriter {
 
   toString(): string {
     return Buffer.from(this.#bytes.buffer, 0, this.#length).toString("utf8");
+  }
+
+  /** Returns the bytes written as a string of one character per byte, for ASCII content. */
+  toLatin1(): string {
+    return Buffer.from(this.#bytes.buffer, 0, this.#length).toString("latin1");
   }
 }
 
