@@ -55,7 +55,8 @@ export interface RangeTotals {
  * processed it (`markVisible`), which may be late and out of `occurred_at` order. Only visible
  * clicks are listed or counted. Each click takes about 40 bytes: 16 for the id, 8 for the time,
  * one dictionary code per attribute (one byte while an attribute has at most 256 distinct
- * values), a flag byte, and 4 bytes in the time index once visible.
+ * values), a flag byte, and about 5 bytes in the time index once visible (4 per id plus
+ * spare capacity).
  */
 export class ClickStore {
   readonly workspaceId: number;
