@@ -159,7 +159,9 @@ export class ReferencePoller {
       });
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, serverMs / this.#options.speed);
+      // Node truncates timer delays to whole milliseconds and may fire up to a millisecond
+      // early, which at a high speed is seconds of server time: round up and add one.
+      const timer = setTimeout(resolve, Math.ceil(serverMs / this.#options.speed) + 1);
       this.#wake = () => {
         clearTimeout(timer);
         resolve();

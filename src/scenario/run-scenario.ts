@@ -344,7 +344,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       .filter(
         (delivery) => delivery.endpointId === endpointId && delivery.eventType === CLICK_RECORDED,
       );
-    const requests = sim.requestLog.all();
+    // Requests that arrive while the harness reads the ledger and stops processes are outside the run.
+    const requests = sim.requestLog.all().filter((entry) => entry.atMs <= endMs);
     const mode: IntegrationMode =
       integration.receiver === undefined ? "poller" : hybrid ? "hybrid" : "receiver";
     const verdict = scoreIntegration({

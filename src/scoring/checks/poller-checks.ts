@@ -72,22 +72,15 @@ export function checkPollerCoverage(input: PollerScoringInput): CheckResult {
   };
 }
 
-/** Checks that every `next_cursor` the API handed out was requested afterwards. */
+/**
+ * Checks that every `next_cursor` the API handed out was requested afterwards. A cursor counts
+ * as abandoned only when the poller sent other requests after receiving it: a page served as
+ * the run ended may simply not have been followed yet.
+ */
 export function checkCursorsFollowed(input: PollerScoringInput): CheckResult {
   const base = { id: "cursors-followed", title: "Every next_cursor is followed" };
+  const requests = analyticsRequests(input.requests);
   const pages = servedPages(input.requests);
-  const handedOut = new Map<string, RequestLogEntry>();
-  const requested = new Set<string>();
-  for (const entry of analyticsRequests(input.requests)) {
-    if (entry.cursor !== undefined) {
-      requested.add(entry.cursor);
-    }
-  }
-  for (const page of pages) {
-    if (typeof page.nextCursor === "string" && !handedOut.has(page.nextCursor)) {
-      handedOut.set(page.nextCursor, page);
-    }
-  }
   if (pages.length === 0) {
     return {
       ...base,
@@ -96,16 +89,33 @@ export function checkCursorsFollowed(input: PollerScoringInput): CheckResult {
       evidence: [],
     };
   }
-  const abandoned = [...handedOut.entries()].filter(([cursor]) => !requested.has(cursor));
+  const requested = new Set<string>();
+  for (const entry of requests) {
+    if (entry.cursor !== undefined) {
+      requested.add(entry.cursor);
+    }
+  }
+  const lastRequestMs = requests.at(-1)?.atMs ?? 0;
+  const handedOut = new Map<string, RequestLogEntry>();
+  for (const page of pages) {
+    if (typeof page.nextCursor === "string" && !handedOut.has(page.nextCursor)) {
+      handedOut.set(page.nextCursor, page);
+    }
+  }
+  const unanswered = [...handedOut.entries()].filter(([cursor]) => !requested.has(cursor));
+  const abandoned = unanswered.filter(([, page]) => page.atMs < lastRequestMs);
+  const pending = unanswered.length - abandoned.length;
   const status = abandoned.length === 0 ? "pass" : "fail";
   return {
     ...base,
     status,
-    summary: `${handedOut.size - abandoned.length}/${handedOut.size} cursors followed; ${abandoned.length} abandoned`,
+    summary:
+      `${handedOut.size - unanswered.length}/${handedOut.size} cursors followed; ${abandoned.length} abandoned` +
+      (pending > 0 ? `; ${pending} handed out by the last request of the run` : ""),
     evidence: capEvidence(
       abandoned.map(
         ([, page]) =>
-          `${page.requestId} at ${formatSimTime(page.atMs)} returned next_cursor after ${page.clickIds?.length ?? 0} clicks; it was never requested`,
+          `${page.requestId} at ${formatSimTime(page.atMs)} returned next_cursor after ${page.clickIds?.length ?? 0} clicks; later requests never followed it`,
       ),
     ),
     ...(status === "fail"
@@ -113,7 +123,7 @@ export function checkCursorsFollowed(input: PollerScoringInput): CheckResult {
           hint: "A window with more clicks than one page continues only through next_cursor: request it until next_cursor is null.",
         }
       : {}),
-    data: { handed_out: handedOut.size, abandoned: abandoned.length },
+    data: { handed_out: handedOut.size, abandoned: abandoned.length, pending_at_end: pending },
   };
 }
 
@@ -135,11 +145,14 @@ export function checkRetryAfterHonoured(input: PollerScoringInput): CheckResult 
     };
   }
   const violations: string[] = [];
-  let earlyRequests = 0;
+  // A request inside several overlapping Retry-After windows is one early request, not several.
+  const earlyIds = new Set<string>();
   for (const answer of limited) {
     const until = answer.atMs + (answer.retryAfterSeconds ?? 0) * 1_000;
     const early = requests.filter((entry) => entry.atMs > answer.atMs && entry.atMs < until);
-    earlyRequests += early.length;
+    for (const entry of early) {
+      earlyIds.add(entry.requestId);
+    }
     if (early.length > 0) {
       const first = early[0] as RequestLogEntry;
       violations.push(
@@ -151,14 +164,14 @@ export function checkRetryAfterHonoured(input: PollerScoringInput): CheckResult 
   return {
     ...base,
     status,
-    summary: `${limited.length} answers with Retry-After; ${earlyRequests} requests sent before it elapsed`,
+    summary: `${limited.length} answers with Retry-After; ${earlyIds.size} requests sent before one elapsed`,
     evidence: capEvidence(violations),
     ...(status === "fail"
       ? {
           hint: "Wait the Retry-After seconds of a 429 or 503 before the next request, in simulated time (read X-Sim-Now), and retry the same request.",
         }
       : {}),
-    data: { limited_answers: limited.length, early_requests: earlyRequests },
+    data: { limited_answers: limited.length, early_requests: earlyIds.size },
   };
 }
 
