@@ -11,8 +11,8 @@ import type { Simulator, SimulatorOptions } from "../../src/index.js";
 import { ReferencePoller } from "../reference-poller/poller.js";
 import { createReferenceReceiver } from "../reference-receiver/receiver.js";
 
-/** Clicks per simulated second of the day: about 17,000 clicks in 24 hours. */
-export const DAY_RATE_PER_SECOND = 0.2;
+/** Clicks per simulated second of the day: about 8,600 clicks in 24 hours, a busy small workspace. */
+export const DAY_RATE_PER_SECOND = 0.1;
 
 /** 24 hours of steady traffic with a 30-minute receiver outage at 06:00 and two probe rounds. */
 export function dayWithOutageOptions(ratePerSecond = DAY_RATE_PER_SECOND): SimulatorOptions {
@@ -50,6 +50,8 @@ export async function playReferenceIntegrations(sim: Simulator): Promise<Referen
     // Sixty times this run's 5 s ingestion-lag p99; the poller's default of 15 minutes would
     // parse three times the rows for the same result.
     overlapMs: 5 * 60_000,
+    // Once a minute, as a reconciliation job against the real service would poll.
+    pollIntervalMs: 60_000,
     log: () => undefined,
   });
   try {
