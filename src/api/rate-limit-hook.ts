@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Simulation } from "../core/simulation.js";
 import { type RateLimitDecision, RateLimiter, type RateLimitScope } from "./rate-limit.js";
 
@@ -18,38 +18,47 @@ export interface RateLimitedBody {
   request_id: string;
 }
 
+/** The rate limit of one server: its buckets and the step the server's `onRequest` hook runs. */
+export interface RateLimit {
+  readonly limiter: RateLimiter;
+  /**
+   * Takes one token for an authenticated `/v1/` request and sets the rate-limit headers.
+   * Returns true when the bucket was empty and a 429 has been sent.
+   */
+  take(request: FastifyRequest, reply: FastifyReply): boolean;
+}
+
 /**
- * Adds the rate limit to every authenticated `/v1/` request: one token per request from the
+ * Creates the rate limit of every authenticated `/v1/` request: one token per request from the
  * bucket of the request's workspace (or key), rate-limit headers on every response, and a 429
- * once the bucket is empty. Must be registered after the authentication hook, because it reads
- * the key that the hook accepted. Requests rejected with 401 carry no rate-limit headers, since
- * they belong to no bucket.
+ * once the bucket is empty. The server runs `take` after authentication, because it reads the
+ * key that authentication accepted. Requests rejected with 401 carry no rate-limit headers,
+ * since they belong to no bucket. Returns undefined when `options.enabled` is false.
  */
-export function registerRateLimit(
-  app: FastifyInstance,
+export function createRateLimit(
   sim: Simulation,
   options: RateLimitOptions = {},
-): RateLimiter | undefined {
+): RateLimit | undefined {
   if (options.enabled === false) {
     return undefined;
   }
   const limiter = new RateLimiter(options.scope ?? "workspace", sim.workspace.plan);
-  app.addHook("onRequest", async (request, reply) => {
-    if (!request.url.startsWith("/v1/")) {
-      return;
-    }
-    const bucket = limiter.bucket(
-      scopeKey(limiter.scope, request, sim.workspace.id),
-      sim.clock.now(),
-    );
-    const decision = bucket.take(sim.clock.now());
-    setRateLimitHeaders(reply, decision);
-    if (!decision.allowed) {
-      return sendRateLimited(request, reply, decision, limiter.scope);
-    }
-    return undefined;
-  });
-  return limiter;
+  return {
+    limiter,
+    take(request, reply) {
+      const bucket = limiter.bucket(
+        scopeKey(limiter.scope, request, sim.workspace.id),
+        sim.clock.now(),
+      );
+      const decision = bucket.take(sim.clock.now());
+      setRateLimitHeaders(reply, decision);
+      if (!decision.allowed) {
+        sendRateLimited(request, reply, decision, limiter.scope);
+        return true;
+      }
+      return false;
+    },
+  };
 }
 
 export function setRateLimitHeaders(reply: FastifyReply, decision: RateLimitDecision): void {
@@ -92,7 +101,7 @@ function scopeKey(scope: RateLimitScope, request: FastifyRequest, workspaceId: n
   if (scope === "workspace") {
     return `workspace:${workspaceId}`;
   }
-  // The authentication hook has accepted this header, so it has the `Bearer <key>` form.
+  // Authentication has accepted this header, so it has the `Bearer <key>` form.
   const key = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
   return `key:${key}`;
 }

@@ -67,6 +67,22 @@ export function definePackedClickIds(entry: object, packed: string): void {
   });
 }
 
+/**
+ * Defines `entry.query` as the parameters of `search` (a query string without the `?`), parsed
+ * when first read and kept. Most entries are never read, so the server skips parsing them.
+ */
+export function defineLazyQuery(entry: object, search: string): void {
+  Object.defineProperty(entry, "query", {
+    enumerable: true,
+    configurable: true,
+    get(): Record<string, string> {
+      const query = Object.fromEntries(new URLSearchParams(search));
+      Object.defineProperty(entry, "query", { value: query, enumerable: true });
+      return query;
+    },
+  });
+}
+
 /** Every API request of a run, in arrival order. */
 export class RequestLog {
   readonly #entries: RequestLogEntry[] = [];

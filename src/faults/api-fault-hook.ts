@@ -14,17 +14,28 @@ const SERVER_ERROR_CODES: Record<500 | 502 | 503, ApiErrorCode> = {
 };
 
 /**
- * Applies `plan` to the server's requests. Must be registered after the rate-limit hook, so
- * that a forced 429 replaces the bucket's headers rather than being replaced by them. The
- * order within one request: latency first (the response is held back), then an outage, a 5xx
- * or a forced 429, whichever is active, in that order.
+ * The step of the server's `onRequest` hook that applies API faults, in fastify's callback form:
+ * it calls `done` when the request goes on to its route, or sends the fault's response (or
+ * resets the connection) and does not call `done`.
+ */
+export type ApiFaultStep = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+) => void;
+
+/**
+ * Applies `plan` to the server's `/v1/` requests through the returned step, which the server
+ * runs after the rate limit, so that a forced 429 replaces the bucket's headers rather than
+ * being replaced by them. The order within one request: latency first (the response is held
+ * back), then an outage, a 5xx or a forced 429, whichever is active, in that order.
  */
 export function registerApiFaults(
   app: FastifyInstance,
   sim: Simulation,
   plan: ApiFaultPlan,
   limiter?: RateLimiter,
-): void {
+): ApiFaultStep {
   const pendingDelays = new Map<TimerHandle, () => void>();
   let closing = false;
 
@@ -45,36 +56,14 @@ export function registerApiFaults(
     await resumeListening(app);
   });
 
-  app.addHook("onRequest", async (request, reply) => {
-    const path = request.url.split("?", 1)[0] as string;
-    if (!path.startsWith("/v1/")) {
-      return undefined;
-    }
-
-    const latency = plan.active("latency", path, sim.clock.now());
-    const latencyMs = latency.reduce((sum, fault) => sum + fault.latencyMs, 0);
-    if (latencyMs > 0) {
-      markFault(request, latency[0] as ApiFault);
-      // A scheduler timer, so the delay is simulated time: latency / speed of real time on a
-      // scaled clock, and on a virtual clock until the clock is advanced past it. Other
-      // requests are not held up meanwhile.
-      await new Promise<void>((resolve) => {
-        const handle = sim.scheduler.after(latencyMs, () => {
-          pendingDelays.delete(handle);
-          resolve();
-        });
-        pendingDelays.set(handle, resolve);
-      });
-      if (closing) {
-        return undefined;
-      }
-    }
-
+  // Returns true when a fault's response has been sent or the connection reset.
+  const sendActiveFault = (request: FastifyRequest, reply: FastifyReply, path: string): boolean => {
     const nowMs = sim.clock.now();
     const outage = plan.active("outage", path, nowMs).find((fault) => fault.response !== "refuse");
     if (outage !== undefined) {
       markFault(request, outage);
-      return sendOutage(request, reply, outage, nowMs);
+      sendOutage(request, reply, outage, nowMs);
+      return true;
     }
 
     const serverError = plan.active("server_error", path, nowMs).find((fault) => plan.draw(fault));
@@ -83,7 +72,8 @@ export function registerApiFaults(
       if (serverError.status === 503) {
         setRetryAfter(request, reply, secondsUntil(serverError.endMs, nowMs));
       }
-      return sendEnvelope(request, reply, serverError.status, `Injected ${serverError.status}.`);
+      sendEnvelope(request, reply, serverError.status, `Injected ${serverError.status}.`);
+      return true;
     }
 
     const rateLimit = plan.active("rate_limit", path, nowMs).find((fault) => plan.draw(fault));
@@ -103,10 +93,56 @@ export function registerApiFaults(
         retryAfterSeconds,
       };
       setRateLimitHeaders(reply, decision);
-      return sendRateLimited(request, reply, decision, limiter?.scope ?? "workspace");
+      sendRateLimited(request, reply, decision, limiter?.scope ?? "workspace");
+      return true;
     }
-    return undefined;
-  });
+    return false;
+  };
+
+  return (request, reply, done) => {
+    // No fault was ever added: the common case, which then costs no path split or filtering.
+    if (plan.all().length === 0) {
+      done();
+      return;
+    }
+    const path = request.url.split("?", 1)[0] as string;
+    const latency = plan.active("latency", path, sim.clock.now());
+    const latencyMs = latency.reduce((sum, fault) => sum + fault.latencyMs, 0);
+    if (latencyMs <= 0) {
+      if (!sendActiveFault(request, reply, path)) {
+        done();
+      }
+      return;
+    }
+
+    markFault(request, latency[0] as ApiFault);
+    // A scheduler timer, so the delay is simulated time: latency / speed of real time on a
+    // scaled clock, and on a virtual clock until the clock is advanced past it. Other
+    // requests are not held up meanwhile.
+    const held = new Promise<void>((resolve) => {
+      const handle = sim.scheduler.after(latencyMs, () => {
+        pendingDelays.delete(handle);
+        resolve();
+      });
+      pendingDelays.set(handle, resolve);
+    });
+    held.then(() => {
+      if (closing) {
+        done();
+        return;
+      }
+      let sent: boolean;
+      try {
+        sent = sendActiveFault(request, reply, path);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (!sent) {
+        done();
+      }
+    });
+  };
 }
 
 function markFault(request: FastifyRequest, fault: ApiFault): void {
