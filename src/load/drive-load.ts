@@ -5,26 +5,15 @@ import { Random } from "../model/random.js";
 import { DeliverySource } from "./delivery-source.js";
 import { ErrorRateWindow } from "./error-rate-window.js";
 import { LatencyHistogram } from "./latency-stats.js";
+import type { LoadOptions } from "./load-options.js";
 import { SendKind, SendLog, STATUS_NO_RESPONSE } from "./send-log.js";
 
-/** What one autocannon run needs; times in milliseconds. */
-export interface DriveOptions {
-  readonly target: URL;
-  readonly secret: string;
-  readonly rate: number | undefined;
-  readonly connections: number;
-  /** Measured time after the warmup; undefined when `amount` alone bounds the run. */
-  readonly durationMs: number | undefined;
-  readonly amount: number | undefined;
-  readonly warmupMs: number;
-  /** Hard stop, warmup included, whatever `amount` says. */
-  readonly maxDurationMs: number;
-  readonly timeoutSeconds: number;
-  readonly duplicates: number;
-  readonly invalid: number;
-  readonly maxErrorRate: number;
-  readonly seed: number;
-}
+/**
+ * Options of one autocannon run: the load options without calibration, which is a run of its
+ * own. Times are in milliseconds, and `maxDurationMs` stops the run, warmup included, even
+ * before `amount` is reached.
+ */
+export type DriveOptions = Omit<LoadOptions, "calibrate" | "calibrateDurationMs">;
 
 /** Outcomes of the requests whose completion fell into one second of the run. */
 export interface TimelineSecond {

@@ -19,6 +19,9 @@ export const TRICKY_UTM_VALUES: readonly string[] = [
   'quote " and \\ backslash',
 ];
 
+/** Countries of most clicks, repeated by weight: Elido's EU base with the US and UK. */
+export const COMMON_COUNTRIES: readonly string[] = ["DE", "DE", "FR", "NL", "US", "US", "GB"];
+
 const BROWSERS = ["Chrome", "Safari", "Firefox", "Edge", "Samsung Internet", "Opera"] as const;
 const OPERATING_SYSTEMS = ["Windows", "macOS", "iOS", "Android", "Linux", "ChromeOS"] as const;
 const DEVICES: readonly Device[] = ["desktop", "desktop", "mobile", "mobile", "mobile", "tablet"];
@@ -60,13 +63,7 @@ export class ClickFactory {
     ];
     this.#countries = [
       null,
-      "DE",
-      "DE",
-      "FR",
-      "NL",
-      "US",
-      "US",
-      "GB",
+      ...COMMON_COUNTRIES,
       ...faker.helpers.multiple(() => faker.location.countryCode("alpha-2"), { count: 30 }),
     ];
     this.#campaigns = faker.helpers.multiple(

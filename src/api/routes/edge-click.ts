@@ -2,6 +2,7 @@ import type { Click, Device } from "../../model/click.js";
 import { formatTimestampUs } from "../../model/click.js";
 import type { Random } from "../../model/random.js";
 import type { Link, Workspace } from "../../model/workspace.js";
+import { COMMON_COUNTRIES } from "../../traffic/click-factory.js";
 
 /** Request headers and query of one redirect, from which the edge builds its click. */
 export interface RedirectRequest {
@@ -15,13 +16,7 @@ export interface RedirectRequest {
 // Countries picked when `Accept-Language` names no region; `null` stands for an address that
 // geolocation could not place, which the API reports as `country_code: null`.
 const FALLBACK_COUNTRIES: readonly (string | null)[] = [
-  "DE",
-  "DE",
-  "FR",
-  "NL",
-  "US",
-  "US",
-  "GB",
+  ...COMMON_COUNTRIES,
   "ES",
   "IT",
   "PL",
