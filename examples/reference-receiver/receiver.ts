@@ -29,7 +29,7 @@ export interface ReceiverOptions {
   readonly ledger?: () => readonly string[];
 }
 
-/** Why a delivery was rejected; the value is sent back in the 4xx body. */
+/** Status and reason of a rejected delivery; the reason goes back in the 4xx body. */
 type Rejection = { status: number; reason: string };
 
 export interface ReferenceReceiver {
@@ -100,7 +100,7 @@ export function createReferenceReceiver(options: ReceiverOptions): ReferenceRece
         }
       },
       () => {
-        // The client went away mid-body; there is nobody to answer.
+        // The client went away mid-body; no response can be sent.
         response.destroy();
       },
     );

@@ -21,7 +21,7 @@ import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** What the handler served, merged into the request log entry. */
+    /** Details of what the handler served, merged into the request log entry. */
     logDetails: RequestLogDetails | null;
     /** Simulated epoch milliseconds at which the request arrived. */
     receivedAtMs: number;
@@ -199,7 +199,7 @@ function classifyError(error: FastifyError | ApiError): { statusCode: number; ap
   const status = error.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // Malformed JSON, an unsupported content type, a body too large: the client's request is
-    // at fault, so the status stays a 4xx and the message says which.
+    // at fault, so the status stays a 4xx and the message names the problem.
     return { statusCode: status, apiError: new ApiError("validation_failed", error.message) };
   }
   return {

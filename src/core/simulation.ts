@@ -143,7 +143,7 @@ export class Simulation {
     generator.start(window);
   }
 
-  /** Records a click that bot filtering dropped: the ground truth keeps it, nothing else sees it. */
+  /** Records a click that bot filtering dropped: only the ground truth records it. */
   recordBotClick(click: Click, occurredAtUs: number): RecordedClick {
     const recorded: RecordedClick = {
       click,

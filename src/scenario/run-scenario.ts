@@ -142,10 +142,10 @@ export interface RunResult {
 }
 
 /**
- * Runs a scenario against an integration and scores it: starts the fake API, starts or reaches
- * the receiver and the poller, registers the receiver as a webhook endpoint over HTTP, plays
- * traffic, faults and probes on the scenario's clock, waits for the last retry, reads what the
- * integration recorded and runs the checks that apply.
+ * Runs a scenario against an integration and scores it. It starts the fake API, starts or
+ * reaches the receiver and the poller, and registers the receiver as a webhook endpoint over
+ * HTTP. It then plays traffic, faults and probes on the scenario's clock, waits for the last
+ * retry, reads what the integration recorded and runs the checks that apply.
  */
 export async function runScenario(options: RunOptions): Promise<RunResult> {
   const scenario = withExpectationOverrides(options.scenario, options.expectations);
@@ -346,8 +346,12 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       );
     // Requests that arrive while the harness reads the ledger and stops processes are outside the run.
     const requests = sim.requestLog.all().filter((entry) => entry.atMs <= endMs);
-    const mode: IntegrationMode =
-      integration.receiver === undefined ? "poller" : hybrid ? "hybrid" : "receiver";
+    let mode: IntegrationMode = "receiver";
+    if (integration.receiver === undefined) {
+      mode = "poller";
+    } else if (hybrid) {
+      mode = "hybrid";
+    }
     const verdict = scoreIntegration({
       ...(integration.receiver === undefined
         ? {}
@@ -423,8 +427,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
 /**
  * Waits until the poller has read to the end of a window (a 2xx page with a null
- * `next_cursor`) in a request that arrived after the last click became visible, so a poller
- * that sleeps in wall-clock time is not cut off before its next poll. Gives up after
+ * `next_cursor`) in a request that arrived after the last click became visible. A poller that
+ * sleeps in wall-clock time is then not cut off before its next poll. Gives up after
  * `maxWaitMs` of wall time, or when the poller has exited.
  */
 async function waitForFinalSweep(

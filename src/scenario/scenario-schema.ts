@@ -200,7 +200,7 @@ export const ApiServerErrorFault = Type.Object(
     ),
     probability: Type.Optional(Share("Share of requests that fail. Default: 1.")),
   },
-  { additionalProperties: false, description: "5xx answers with the error envelope." },
+  { additionalProperties: false, description: "5xx responses with the error envelope." },
 );
 
 export const ApiOutageFault = Type.Object(
@@ -224,7 +224,7 @@ export const ApiLatencyFault = Type.Object(
     ...ApiWindow,
     latency: Duration("Added latency of each response, in simulated time."),
   },
-  { additionalProperties: false, description: "Slow answers from the analytics API." },
+  { additionalProperties: false, description: "Slow responses from the analytics API." },
 );
 
 export const IngestionLagFault = Type.Object(

@@ -11,7 +11,7 @@ export interface FaultWindow {
 }
 
 export interface ScoringExpectations {
-  /** Minimum share, 0 to 1, of attempts that reached the receiver that must be answered 2xx. */
+  /** Minimum share, 0 to 1, of attempts that reached the receiver that must get a 2xx. */
   readonly minAcceptedShare: number;
 }
 
@@ -22,9 +22,9 @@ export interface ScoringInput {
   readonly deliveries: readonly Delivery[];
   readonly probes: readonly ProbeResult[];
   readonly outages: readonly FaultWindow[];
-  /** What the integration recorded; `undefined` without `--observe`. */
+  /** Clicks the integration recorded; `undefined` without `--observe`. */
   readonly observation: Observation | undefined;
-  /** Why the observation could not be read, when `--observe` was given and failed. */
+  /** Reason the observation could not be read, when `--observe` was given and failed. */
   readonly observationError?: string;
   readonly expectations: ScoringExpectations;
 }

@@ -1,4 +1,4 @@
-/** Why an attempt failed, or `success`. */
+/** Outcome of an attempt: `success`, or the reason it failed. */
 export type AttemptOutcome =
   | "success"
   | "http_error"
@@ -20,7 +20,7 @@ export interface Attempt {
   /** The `X-Webhook-Timestamp` the attempt was signed with: wall-clock Unix seconds. */
   readonly signatureTimestamp: number;
   readonly outcome: AttemptOutcome;
-  /** HTTP status, when the receiver answered. */
+  /** HTTP status, when the receiver sent a response. */
   readonly statusCode?: number;
   /** Error message for outcomes without a status. */
   readonly error?: string;

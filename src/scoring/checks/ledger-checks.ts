@@ -34,7 +34,7 @@ export function checkLedger(input: ScoringInput): CheckResult[] {
     : judgeCounts(observation, accepted, input);
 }
 
-/** The deliveries the receiver answered 2xx at least once, keyed by click id. */
+/** Returns the deliveries that got a 2xx at least once, keyed by click id. */
 function acceptedDeliveriesByClick(deliveries: readonly Delivery[]): Map<string, Delivery> {
   const accepted = new Map<string, Delivery>();
   for (const delivery of deliveries) {
