@@ -6,7 +6,6 @@ import { ClickFactory } from "../traffic/click-factory.js";
 import { buildClickEvent, CLICK_RECORDED } from "../webhooks/event.js";
 import { encodeGoJson } from "../webhooks/go-json.js";
 import {
-  computeSignature,
   formatSignatureHeader,
   HEADER_ATTEMPT,
   HEADER_DELIVERY,
@@ -14,6 +13,7 @@ import {
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
 } from "../webhooks/signature.js";
+import { HmacSha256Signer } from "./hmac-sha256-signer.js";
 import { SendKind, type SendLog } from "./send-log.js";
 
 /** Number of precomputed click bodies that requests cycle through with fresh ids. */
@@ -24,14 +24,16 @@ const LOAD_USER_AGENT = "Elido-Webhooks/1.0 (elido-sim load)";
 const EVENT_MARKER = "EVENTIDPLACEHOLDER";
 const CLICK_MARKER = "CLICKIDPLACEHOLDER";
 
-/** One request ready to send: its headers, body and index in the send log. */
+/** One request ready to write to a connection, and its index in the send log. */
 export interface OutgoingDelivery {
-  readonly headers: Record<string, string>;
-  readonly body: string;
+  /** The whole HTTP/1.1 request: request line, headers and body. */
+  readonly request: Buffer;
   readonly sendIndex: number;
 }
 
 export interface DeliverySourceOptions {
+  /** Receiver URL: its path and query form the request target, its host the Host header. */
+  readonly target: URL;
   readonly secret: string;
   /** Share of requests, 0 to 1, that resend an earlier valid delivery. */
   readonly duplicates: number;
@@ -47,16 +49,24 @@ export interface DeliverySourceOptions {
 /**
  * Produces signed `click.recorded` deliveries for a load run. Bodies come from a pool that
  * ClickFactory fills once; each new delivery gets fresh delivery, event and click ids spliced
- * into a pooled body, so a request costs one HMAC and a few string joins.
+ * into a pooled body, and the request's bytes are joined from a fixed head, the per-delivery
+ * headers and the body, so a request costs one HMAC, a few string joins and one UTF-8 encoding.
  *
  * Ids embed a prefix from crypto.randomBytes, not from the seed, so that two runs against the
  * same idempotent receiver never collide: the seed fixes the click contents, not the ids.
  */
 export class DeliverySource {
   readonly #options: DeliverySourceOptions;
-  readonly #wrongSecret: string;
+  readonly #signer: HmacSha256Signer;
+  /** Signs the invalid share with a wrong secret. */
+  readonly #wrongSigner: HmacSha256Signer;
   readonly #templates: readonly Template[];
   readonly #prefix: string;
+  readonly #deliveryIdPrefix: string;
+  readonly #eventIdPrefix: string;
+  readonly #clickIdPrefix: string;
+  /** Request line and the headers that every request of the run repeats. */
+  readonly #requestHead: string;
   readonly #recentValid = new Uint32Array(DUPLICATE_WINDOW);
   #recentCount = 0;
   #nextEvent = 0;
@@ -64,8 +74,16 @@ export class DeliverySource {
   constructor(options: DeliverySourceOptions) {
     this.#options = options;
     this.#prefix = randomBytes(9).toString("hex");
-    this.#wrongSecret = `whsec_${Buffer.from(options.random.bytes(32)).toString("base64")}`;
+    this.#deliveryIdPrefix = `dlv_${this.#prefix.slice(0, 16)}`;
+    this.#eventIdPrefix = `evt_${this.#prefix.slice(0, 16)}`;
+    const p = this.#prefix;
+    this.#clickIdPrefix = `${p.slice(0, 8)}-${p.slice(8, 12)}-4${p.slice(12, 15)}-a${p.slice(15, 18)}-`;
+    this.#signer = new HmacSha256Signer(options.secret);
+    this.#wrongSigner = new HmacSha256Signer(
+      `whsec_${Buffer.from(options.random.bytes(32)).toString("base64")}`,
+    );
     this.#templates = buildTemplates(options.random, options.startMs);
+    this.#requestHead = buildRequestHead(options.target);
   }
 
   /** Builds the next request and records it in the send log. */
@@ -91,22 +109,20 @@ export class DeliverySource {
   idsOf(eventIndex: number): { deliveryId: string; eventId: string; clickId: string } {
     const hex = eventIndex.toString(16).padStart(8, "0");
     return {
-      deliveryId: `dlv_${this.#prefix.slice(0, 16)}${hex}`,
-      eventId: `evt_${this.#prefix.slice(0, 16)}${hex}`,
+      deliveryId: this.#deliveryIdPrefix + hex,
+      eventId: this.#eventIdPrefix + hex,
       clickId: this.clickIdOf(eventIndex),
     };
   }
 
   /** Returns the click id of event `eventIndex`: a UUID v4 whose last group is the index. */
   clickIdOf(eventIndex: number): string {
-    const p = this.#prefix;
-    const tail = eventIndex.toString(16).padStart(12, "0");
-    return `${p.slice(0, 8)}-${p.slice(8, 12)}-4${p.slice(12, 15)}-a${p.slice(15, 18)}-${tail}`;
+    return this.#clickIdPrefix + eventIndex.toString(16).padStart(12, "0");
   }
 
   /** Returns the event index that `clickId` was built from, or -1 when this run did not build it. */
   eventIndexOfClick(clickId: string): number {
-    if (clickId.length !== 36 || !clickId.startsWith(this.clickIdOf(0).slice(0, 24))) {
+    if (clickId.length !== 36 || !clickId.startsWith(this.#clickIdPrefix)) {
       return -1;
     }
     const index = Number.parseInt(clickId.slice(24), 16);
@@ -125,26 +141,41 @@ export class DeliverySource {
 
   #build(eventIndex: number, kind: SendKind, sendIndex: number): OutgoingDelivery {
     const template = this.#templates[eventIndex % POOL_SIZE] as Template;
-    const { deliveryId, eventId, clickId } = this.idsOf(eventIndex);
+    const hex = eventIndex.toString(16).padStart(8, "0");
+    const eventId = this.#eventIdPrefix + hex;
+    const clickId = this.clickIdOf(eventIndex);
     const body = template.head + eventId + template.middle + clickId + template.tail;
     // Signature timestamps are wall-clock on purpose: the receiver checks them against its clock.
     const timestamp = Math.floor(Date.now() / 1_000);
-    const secret = kind === SendKind.invalid ? this.#wrongSecret : this.#options.secret;
-    return {
-      headers: {
-        "content-type": "application/json",
-        "user-agent": LOAD_USER_AGENT,
-        [HEADER_EVENT]: CLICK_RECORDED,
-        [HEADER_DELIVERY]: deliveryId,
-        // A duplicate plays a retry of the same delivery, so it is the second attempt.
-        [HEADER_ATTEMPT]: kind === SendKind.duplicate ? "2" : "1",
-        [HEADER_TIMESTAMP]: String(timestamp),
-        [HEADER_SIGNATURE]: formatSignatureHeader(computeSignature(secret, timestamp, body)),
-      },
-      body,
-      sendIndex,
-    };
+    const signer = kind === SendKind.invalid ? this.#wrongSigner : this.#signer;
+    const signature = signer.digestHex(`${timestamp}.${body}`);
+    // A duplicate plays a retry of the same delivery, so it is the second attempt.
+    const attempt = kind === SendKind.duplicate ? 2 : 1;
+    // The ids are ASCII, so their length is their byte count.
+    const contentLength = template.fixedBytes + eventId.length + clickId.length;
+    const request =
+      `${this.#requestHead}${HEADER_DELIVERY}: ${this.#deliveryIdPrefix}${hex}\r\n` +
+      `${HEADER_ATTEMPT}: ${attempt}\r\n` +
+      `${HEADER_TIMESTAMP}: ${timestamp}\r\n` +
+      `${HEADER_SIGNATURE}: ${formatSignatureHeader(signature)}\r\n` +
+      `Content-Length: ${contentLength}\r\n\r\n${body}`;
+    return { request: Buffer.from(request, "utf8"), sendIndex };
   }
+}
+
+/**
+ * Returns the request line and the headers that do not change between the requests of a run,
+ * each line ending in CRLF. Connection is keep-alive because autocannon reuses each connection.
+ */
+function buildRequestHead(target: URL): string {
+  return (
+    `POST ${target.pathname}${target.search} HTTP/1.1\r\n` +
+    `Host: ${target.host}\r\n` +
+    "Connection: keep-alive\r\n" +
+    "content-type: application/json\r\n" +
+    `user-agent: ${LOAD_USER_AGENT}\r\n` +
+    `${HEADER_EVENT}: ${CLICK_RECORDED}\r\n`
+  );
 }
 
 /** A pooled body split around its event id and click id. */
@@ -152,6 +183,8 @@ interface Template {
   readonly head: string;
   readonly middle: string;
   readonly tail: string;
+  /** UTF-8 byte length of head, middle and tail together. */
+  readonly fixedBytes: number;
   readonly linkId: number;
 }
 
@@ -172,7 +205,9 @@ function buildTemplates(random: Random, startMs: number): Template[] {
     const body = encodeGoJson(buildClickEvent(EVENT_MARKER, createdAt, click));
     const [head, rest] = splitOnce(body, EVENT_MARKER);
     const [middle, tail] = splitOnce(rest, CLICK_MARKER);
-    templates.push({ head, middle, tail, linkId: link.link_id });
+    const fixedBytes =
+      Buffer.byteLength(head) + Buffer.byteLength(middle) + Buffer.byteLength(tail);
+    templates.push({ head, middle, tail, fixedBytes, linkId: link.link_id });
   }
   return templates;
 }
