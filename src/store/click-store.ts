@@ -1,5 +1,6 @@
 import type { Click, Device } from "../model/click.js";
 import { ClickIdColumn, CodeColumn, Float64Column } from "./chunked-columns.js";
+import { ClickJsonCache } from "./click-json-cache.js";
 import { type ClickRow, createClickRow, formatUuid, parseUuid } from "./click-row.js";
 import { Dictionary } from "./dictionary.js";
 import { JsonWriter, utf8 } from "./json-writer.js";
@@ -33,11 +34,22 @@ const HEX_CODES = (() => {
   return codes;
 })();
 const CLICK_ID_OPENING = utf8('{"click_id":"');
+/** Length of a click id as a hyphenated UUID. */
+const CLICK_ID_LENGTH = 36;
 const SUSPECTED_BOT_CLOSING = [utf8(',"suspected_bot":false}'), utf8(',"suspected_bot":true}')];
+const COMMA = 0x2c;
 const QUOTE = 0x22;
 const HYPHEN = 0x2d;
 const PERIOD = 0x2e;
 const LETTER_Z = 0x5a;
+
+export interface ClickStoreOptions {
+  /**
+   * Bound on the memory of the encoded JSON that pages reuse, bytes. Default: 16 MiB, about
+   * 42,000 clicks of 390 bytes. 0 keeps nothing, so every page encodes its clicks.
+   */
+  readonly jsonCacheBytes?: number;
+}
 
 /** Totals of a range of visible clicks. */
 export interface RangeTotals {
@@ -56,7 +68,8 @@ export interface RangeTotals {
  * clicks are listed or counted. Each click takes about 40 bytes: 16 for the id, 8 for the time,
  * one dictionary code per attribute (one byte while an attribute has at most 256 distinct
  * values), a flag byte, and about 5 bytes in the time index once visible (4 per id plus
- * spare capacity).
+ * spare capacity). Pages also keep the JSON of recently listed clicks, up to
+ * `ClickStoreOptions.jsonCacheBytes` in all.
  */
 export class ClickStore {
   readonly workspaceId: number;
@@ -110,9 +123,15 @@ export class ClickStore {
   #cachedMinuteText = "";
   #cachedMinuteBytes: Uint8Array = new Uint8Array(0);
   readonly #jsonWriter = new JsonWriter();
+  readonly #jsonCache: ClickJsonCache;
 
-  constructor(workspaceId: number) {
+  constructor(workspaceId: number, options: ClickStoreOptions = {}) {
     this.workspaceId = workspaceId;
+    this.#jsonCache = new ClickJsonCache({
+      encode: (row, writer) => this.writeJson(row, writer),
+      rowCount: () => this.#size,
+      maxBytes: options.jsonCacheBytes,
+    });
     this.#trailingColumns = TRAILING_FIELDS.map(([attribute]) => this.#attributes[attribute]);
     this.#index = new TimeIndex({
       occurredAtUs: this.#occurredAtUs,
@@ -293,6 +312,47 @@ export class ClickStore {
     }
     const suspected = this.#flags.get(index) & FLAG_SUSPECTED_BOT;
     writer.bytes(SUSPECTED_BOT_CLOSING[suspected] as Uint8Array);
+  }
+
+  /**
+   * Appends the clicks of `rows` to `writer` as JSON separated by commas, as `writeJson` writes
+   * each, and their ids back to back to `idWriter`. The JSON comes from the store's cache of
+   * encoded clicks, so rows that follow each other in the store copy as one range.
+   */
+  writeClicks(rows: readonly number[], writer: JsonWriter, idWriter: JsonWriter): void {
+    const cache = this.#jsonCache;
+    let position = 0;
+    while (position < rows.length) {
+      const row = rows[position] as number;
+      const segment = cache.segment(row);
+      const { bytes, starts } = segment;
+      const first = row - segment.firstRow;
+      let last = first;
+      let next = position + 1;
+      while (
+        next < rows.length &&
+        rows[next] === row + next - position &&
+        last + 1 < segment.rows
+      ) {
+        last++;
+        next++;
+      }
+      if (position > 0) {
+        writer.byte(COMMA);
+      }
+      // The range ends before the comma that follows the JSON of row `last`.
+      writer.range(bytes, starts[first] as number, (starts[last + 1] as number) - 1);
+      for (let inSegment = first; inSegment <= last; inSegment++) {
+        const idStart = (starts[inSegment] as number) + CLICK_ID_OPENING.length;
+        idWriter.range(bytes, idStart, idStart + CLICK_ID_LENGTH);
+      }
+      position = next;
+    }
+  }
+
+  /** Bytes in the cache of encoded JSON, within `ClickStoreOptions.jsonCacheBytes`. */
+  get jsonCacheBytes(): number {
+    return this.#jsonCache.bytes;
   }
 
   /** Returns the click of row `index` as an object. */

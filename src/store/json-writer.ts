@@ -44,6 +44,22 @@ export class JsonWriter {
     this.#length = position;
   }
 
+  /** Appends bytes `start` up to `end`, exclusive, of `source`. */
+  range(source: Uint8Array, start: number, end: number): void {
+    const count = end - start;
+    const target = this.reserve(count);
+    let position = this.#length;
+    if (count > 12) {
+      target.set(source.subarray(start, end), position);
+      this.#length = position + count;
+      return;
+    }
+    for (let offset = start; offset < end; offset++) {
+      target[position++] = source[offset] as number;
+    }
+    this.#length = position;
+  }
+
   /** Appends one byte, such as the code of an ASCII character. */
   byte(value: number): void {
     this.reserve(1);
@@ -103,6 +119,14 @@ export class JsonWriter {
   /** Returns a copy of the bytes written, which stays valid after the writer is reused. */
   toBuffer(): Buffer {
     return Buffer.from(this.#bytes.subarray(0, this.#length));
+  }
+
+  /**
+   * Returns a copy of the bytes written in an array of exactly that size. Unlike `toBuffer`,
+   * a small copy is not a slice of Node's shared buffer pool, which it would keep alive.
+   */
+  toBytes(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
   }
 
   toString(): string {

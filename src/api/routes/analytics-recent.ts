@@ -15,7 +15,6 @@ import { ERROR_RESPONSES, RecentPageSchema, WorkspaceParams } from "./analytics-
 
 const ACCEPTED: readonly QueryParameterName[] = ["from", "to", "limit", "cursor", "link_id"];
 const RecentQuery = querySchema(ACCEPTED);
-const COMMA = 0x2c;
 
 interface RecentQueryValues {
   from?: string;
@@ -74,14 +73,7 @@ export function registerRecentRoute(
       writer.reset();
       idWriter.reset();
       writer.ascii('{"items":[');
-      for (let position = 0; position < rows.length; position++) {
-        const row = rows[position] as number;
-        if (position > 0) {
-          writer.byte(COMMA);
-        }
-        store.writeJson(row, writer);
-        store.writeClickId(row, idWriter);
-      }
+      store.writeClicks(rows, writer, idWriter);
       const lastRow = rows[rows.length - 1];
       const nextCursor =
         more && lastRow !== undefined
