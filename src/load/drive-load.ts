@@ -64,8 +64,8 @@ interface ConnectionState {
  *
  * Requests are matched to responses per connection: with pipelining 1 a connection has at most
  * one request in flight, so a response belongs to the connection's last request. When
- * autocannon builds a new request on a connection whose last request got no response, that
- * request was lost to a timeout, a socket error or a closed connection.
+ * autocannon requests the next bytes for a connection whose last request got no response,
+ * that request was lost to a timeout, a socket error or a closed connection.
  */
 export async function driveLoad(options: DriveOptions): Promise<Measurement> {
   const clock = new RealClock();

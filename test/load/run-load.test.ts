@@ -146,6 +146,33 @@ describe("runLoad", () => {
     expect(report.passed).toBe(true);
   });
 
+  it("counts requests lost to closed connections", async () => {
+    // Every tenth request has its connection closed instead of a response, so autocannon
+    // reconnects and the generator must charge the lost request before sending the next one.
+    const reference = createReferenceReceiver({ secret: SECRET });
+    const handler = reference.server.listeners("request")[0] as (...args: unknown[]) => void;
+    let received = 0;
+    const target = await listen(
+      createServer((request, response) => {
+        received++;
+        if (received % 10 === 0) {
+          request.socket.destroy();
+          return;
+        }
+        handler(request, response);
+      }),
+    );
+    const report = await load({ target, amount: 200, connections: 2, maxErrorRate: 1 });
+    const counts = report.requests;
+    const answered = counts.statuses.valid["200"] ?? 0;
+    expect(counts.noResponse).toBeGreaterThan(0);
+    expect(answered).toBeGreaterThan(100);
+    expect(answered + counts.noResponse + counts.inFlightAtStop).toBe(counts.sent);
+    const accepted = check(report, "valid-accepted");
+    expect(accepted.status).toBe("fail");
+    expect(accepted.examples[0]?.status).toBeNull();
+  });
+
   it("aborts when the error rate passes the limit", async () => {
     const receiver = await startTestReceiver(SECRET, { failAll: true });
     receivers.push(receiver);
