@@ -39,24 +39,32 @@ export type RequestLogDetails = {
     | "workspaceId"]?: RequestLogEntry[Key];
 } & {
   /**
-   * Click ids as 36-character UUIDs back to back, the compact form of `clickIds` that
-   * `clicks/recent` logs: one string per page instead of one per click.
+   * Click ids as 36-character UUIDs back to back, or a source that returns them when first
+   * read: the compact form of `clickIds` that `clicks/recent` logs, one value per page
+   * instead of one string per click.
    */
-  packedClickIds?: string;
+  packedClickIds?: string | PackedClickIdSource;
 };
+
+/** Click ids of a response kept in a compact form, such as the store rows of a page. */
+export interface PackedClickIdSource {
+  /** Returns the ids as 36-character UUIDs back to back. */
+  packedClickIds(): string;
+}
 
 const UUID_LENGTH = 36;
 
 /**
  * Defines `entry.clickIds` as the UUIDs in `packed`, split into an array when first read and
- * kept. A log of thousands of pages then keeps one string per page until scoring reads it,
+ * kept. A log of thousands of pages then keeps one value per page until scoring reads it,
  * which spares the garbage collector a hundred strings per page.
  */
-export function definePackedClickIds(entry: object, packed: string): void {
+export function definePackedClickIds(entry: object, source: string | PackedClickIdSource): void {
   Object.defineProperty(entry, "clickIds", {
     enumerable: true,
     configurable: true,
     get(): string[] {
+      const packed = typeof source === "string" ? source : source.packedClickIds();
       const clickIds: string[] = [];
       for (let offset = 0; offset < packed.length; offset += UUID_LENGTH) {
         clickIds.push(packed.slice(offset, offset + UUID_LENGTH));

@@ -34,8 +34,6 @@ const HEX_CODES = (() => {
   return codes;
 })();
 const CLICK_ID_OPENING = utf8('{"click_id":"');
-/** Length of a click id as a hyphenated UUID. */
-const CLICK_ID_LENGTH = 36;
 const SUSPECTED_BOT_CLOSING = [utf8(',"suspected_bot":false}'), utf8(',"suspected_bot":true}')];
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -316,10 +314,10 @@ export class ClickStore {
 
   /**
    * Appends the clicks of `rows` to `writer` as JSON separated by commas, as `writeJson` writes
-   * each, and their ids back to back to `idWriter`. The JSON comes from the store's cache of
-   * encoded clicks, so rows that follow each other in the store copy as one range.
+   * each. The JSON comes from the store's cache of encoded clicks, so rows that follow each
+   * other in the store copy as one range.
    */
-  writeClicks(rows: readonly number[], writer: JsonWriter, idWriter: JsonWriter): void {
+  writeClicks(rows: readonly number[], writer: JsonWriter): void {
     const cache = this.#jsonCache;
     let position = 0;
     while (position < rows.length) {
@@ -342,10 +340,6 @@ export class ClickStore {
       }
       // The range ends before the comma that follows the JSON of row `last`.
       writer.range(bytes, starts[first] as number, (starts[last + 1] as number) - 1);
-      for (let inSegment = first; inSegment <= last; inSegment++) {
-        const idStart = (starts[inSegment] as number) + CLICK_ID_OPENING.length;
-        idWriter.range(bytes, idStart, idStart + CLICK_ID_LENGTH);
-      }
       position = next;
     }
   }

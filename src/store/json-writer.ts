@@ -13,8 +13,13 @@ const DIGIT_PAIRS = (() => {
  * a page of clicks builds no intermediate strings and needs no UTF-8 encoding when sent.
  */
 export class JsonWriter {
-  #bytes = new Uint8Array(64 * 1024);
+  #bytes: Uint8Array;
   #length = 0;
+
+  /** Starts with room for `capacity` bytes; the writer grows past it as needed. */
+  constructor(capacity = 64 * 1024) {
+    this.#bytes = new Uint8Array(Math.max(capacity, 16));
+  }
 
   /** Bytes written since the last `reset`. */
   get length(): number {

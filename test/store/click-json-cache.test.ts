@@ -6,6 +6,7 @@ import type { Link, Workspace } from "../../src/model/workspace.js";
 import { ClickJsonCache, SEGMENT_ROWS } from "../../src/store/click-json-cache.js";
 import { ClickStore } from "../../src/store/click-store.js";
 import { JsonWriter } from "../../src/store/json-writer.js";
+import { PageClickIds } from "../../src/store/page-click-ids.js";
 import type { ClickPosition } from "../../src/store/time-index.js";
 import { ClickFactory } from "../../src/traffic/click-factory.js";
 
@@ -57,16 +58,14 @@ function walkPages(
   limit: number,
 ): Walk {
   const writer = new JsonWriter();
-  const idWriter = new JsonWriter();
   const walk: Walk = { pages: [], clickIds: [], maxCacheBytes: 0 };
   let after: ClickPosition | null = null;
   for (;;) {
     const { rows, more } = store.page(fromUs, toUs, after, linkCode, limit);
     writer.reset();
-    idWriter.reset();
-    store.writeClicks(rows, writer, idWriter);
+    store.writeClicks(rows, writer);
     walk.pages.push(writer.toString());
-    const packed = idWriter.toLatin1();
+    const packed = new PageClickIds(store, rows).packedClickIds();
     for (let offset = 0; offset < packed.length; offset += 36) {
       walk.clickIds.push(packed.slice(offset, offset + 36));
     }

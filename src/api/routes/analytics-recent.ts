@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Simulation } from "../../core/simulation.js";
 import { JsonWriter } from "../../store/json-writer.js";
+import { PageClickIds } from "../../store/page-click-ids.js";
 import { ApiError } from "../api-error.js";
 import type { CursorCodec, CursorState } from "../cursor.js";
 import {
@@ -35,9 +36,8 @@ export function registerRecentRoute(
   cursors: CursorCodec,
 ): void {
   // Handlers run one at a time and copy the bytes out before returning, so one writer of the
-  // body and one of the logged click ids serve all requests.
+  // body serves all requests.
   const writer = new JsonWriter();
-  const idWriter = new JsonWriter();
   app.get(
     `${ANALYTICS_PREFIX}/clicks/recent`,
     {
@@ -71,16 +71,15 @@ export function registerRecentRoute(
           : store.page(state.fromUs, state.toUs, state.after, linkCode, limit);
 
       writer.reset();
-      idWriter.reset();
       writer.ascii('{"items":[');
-      store.writeClicks(rows, writer, idWriter);
+      store.writeClicks(rows, writer);
       const lastRow = rows[rows.length - 1];
       const nextCursor =
         more && lastRow !== undefined
           ? cursors.encode({ ...state, after: store.position(lastRow) })
           : null;
       if (request.logDetails !== null) {
-        request.logDetails.packedClickIds = idWriter.toLatin1();
+        request.logDetails.packedClickIds = new PageClickIds(store, rows);
         request.logDetails.nextCursor = nextCursor;
       }
 
