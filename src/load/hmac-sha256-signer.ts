@@ -15,7 +15,7 @@ const OUTER_PAD = 0x5c;
  * when the key is ASCII and at most one block long, as `whsec_` secrets are. Then `K ^ ipad`
  * is ASCII too, so the UTF-8 encoding of the string `(K ^ ipad) + message` is exactly the
  * padded key's bytes followed by the message's UTF-8 bytes. Other keys use `createHmac`.
- * With a 520-byte message on Node.js 20.20 the fast path took about 2 µs against 3 µs for
+ * With a 520-byte message on Node.js 20.20 the fast path took about 1.3 µs against 2.5 µs for
  * `createHmac` with a string key (a microbenchmark on a shared 2-core VM, so an estimate).
  */
 export class HmacSha256Signer {
@@ -42,8 +42,9 @@ export class HmacSha256Signer {
     if (this.#innerPad === undefined) {
       return createHmac("sha256", this.#key).update(message).digest("hex");
     }
-    const inner = hash("sha256", this.#innerPad + message, "buffer");
-    inner.copy(this.#outerInput, BLOCK_BYTES);
+    // A "binary" (latin1) string holds each digest byte as one char and costs less than a Buffer.
+    const inner = hash("sha256", this.#innerPad + message, "binary");
+    this.#outerInput.write(inner, BLOCK_BYTES, DIGEST_BYTES, "binary");
     return hash("sha256", this.#outerInput, "hex");
   }
 }
