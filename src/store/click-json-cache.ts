@@ -51,6 +51,8 @@ export class ClickJsonCache {
   readonly #segments = new Map<number, JsonSegment>();
   readonly #writer = new JsonWriter();
   #bytes = 0;
+  /** The segment returned last, the most recently used one, or `undefined` once evicted. */
+  #latest: JsonSegment | undefined = undefined;
 
   constructor(options: ClickJsonCacheOptions) {
     const maxBytes = options.maxBytes ?? DEFAULT_JSON_CACHE_BYTES;
@@ -81,14 +83,20 @@ export class ClickJsonCache {
    */
   segment(row: number): JsonSegment {
     const index = row >>> SEGMENT_BITS;
+    // A page filtered by link reads a few rows of each segment in turn, so most calls ask for
+    // the segment of the call before, which is already the most recently used.
+    const latest = this.#latest;
+    if (latest !== undefined && index === latest.firstRow >>> SEGMENT_BITS) {
+      if (row >= latest.firstRow && row < latest.firstRow + latest.rows) {
+        return latest;
+      }
+    }
     const segments = this.#segments;
     let segment = segments.get(index);
     if (segment !== undefined && row < segment.firstRow + segment.rows) {
-      // Move to the most recently used end, unless it is there already.
-      if (segments.size > 1) {
-        segments.delete(index);
-        segments.set(index, segment);
-      }
+      segments.delete(index);
+      segments.set(index, segment);
+      this.#latest = segment;
       return segment;
     }
 
@@ -106,6 +114,7 @@ export class ClickJsonCache {
       segments.delete(index);
     }
     segments.set(index, segment);
+    this.#latest = segment;
     this.#bytes += segmentBytes(segment);
     this.#evict();
     return segment;
@@ -140,6 +149,9 @@ export class ClickJsonCache {
       }
       segments.delete(index);
       this.#bytes -= segmentBytes(segment);
+      if (segment === this.#latest) {
+        this.#latest = undefined;
+      }
     }
   }
 }

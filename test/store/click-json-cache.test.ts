@@ -251,10 +251,13 @@ describe("ClickJsonCache", () => {
   });
 
   it("keeps nothing with a bound of 0", () => {
-    const { cache } = countingCache(SEGMENT_ROWS, 0);
+    const { cache, encoded } = countingCache(SEGMENT_ROWS, 0);
 
     expect(rowJson(cache, 3)).toBe('{"row":3}');
+    expect(rowJson(cache, 4)).toBe('{"row":4}');
     expect(cache.bytes).toBe(0);
+    expect(cache.segmentCount).toBe(0);
+    expect(encoded).toHaveLength(2 * SEGMENT_ROWS);
   });
 
   it("rejects a row that is not stored", () => {
