@@ -36,7 +36,10 @@ export class Scheduler {
   readonly clock: Clock;
   readonly #maxEvents: number;
   readonly #onTaskError: (error: unknown) => void;
-  readonly #inflight = new Set<Promise<unknown>>();
+  #inflight = 0;
+  #idleWaiters: Array<() => void> = [];
+  /** An error thrown by `onTaskError`, raised by the next `idle()`. */
+  #pendingError: { error: unknown } | undefined;
   readonly #scheduled = new Map<number, TimerHandle>();
   #quietWaiters: Array<() => void> = [];
 
@@ -79,20 +82,33 @@ export class Scheduler {
 
   /** Tracks a promise of work that was started outside a scheduled task. */
   track<T>(promise: Promise<T>): Promise<T> {
-    const tracked = promise.then(
-      () => undefined,
-      (error: unknown) => this.#onTaskError(error),
-    );
-    this.#inflight.add(tracked);
-    // The rejection of `tracked` reaches callers through `idle()`; this bookkeeping chain
-    // must not raise it a second time as an unhandled rejection.
-    tracked
-      .finally(() => {
-        this.#inflight.delete(tracked);
-        this.#notifyIfQuiet();
-      })
-      .catch(() => undefined);
+    this.#inflight++;
+    // One reaction per promise and a counter, not a set of derived promises: a backlog of
+    // deliveries tracks tens of thousands of attempts per second.
+    promise.then(this.#onSettled, this.#onRejected);
     return promise;
+  }
+
+  /**
+   * Marks the start of work that is neither a scheduled task nor a promise, and returns the
+   * function to call once when it ends. The work counts as in flight until then, as a
+   * tracked promise does, without the cost of one.
+   */
+  hold(): () => void {
+    this.#inflight++;
+    return this.#onSettled;
+  }
+
+  /**
+   * Hands an error of held work to `onTaskError`; an error that throws is raised by the next
+   * `idle()`, as a rejected tracked promise is.
+   */
+  reportError(error: unknown): void {
+    try {
+      this.#onTaskError(error);
+    } catch (thrown) {
+      this.#pendingError ??= { error: thrown };
+    }
   }
 
   /** Number of scheduled tasks that have not run yet. */
@@ -102,15 +118,25 @@ export class Scheduler {
 
   /** Number of tracked promises that have not settled. */
   get inflightCount(): number {
-    return this.#inflight.size;
+    return this.#inflight;
   }
 
-  /** Resolves when every tracked promise has settled, including those added while waiting. */
+  /**
+   * Resolves when every tracked promise has settled, including those added while waiting.
+   * Rejects with the first error `onTaskError` threw since the last `idle()`.
+   */
   async idle(): Promise<void> {
-    while (this.#inflight.size > 0) {
-      await Promise.all([...this.#inflight]);
+    for (;;) {
+      if (this.#inflight > 0) {
+        await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      }
+      this.#throwPendingError();
       // One macrotask turn lets continuations of settled I/O schedule their follow-up work.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#throwPendingError();
+      if (this.#inflight === 0) {
+        return;
+      }
     }
   }
 
@@ -190,7 +216,32 @@ export class Scheduler {
   }
 
   #isQuiet(): boolean {
-    return this.#scheduled.size === 0 && this.#inflight.size === 0;
+    return this.#scheduled.size === 0 && this.#inflight === 0;
+  }
+
+  readonly #onSettled = (): void => {
+    this.#inflight--;
+    if (this.#inflight === 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of waiters) {
+        wake();
+      }
+    }
+    this.#notifyIfQuiet();
+  };
+
+  readonly #onRejected = (error: unknown): void => {
+    this.reportError(error);
+    this.#onSettled();
+  };
+
+  #throwPendingError(): void {
+    const pending = this.#pendingError;
+    if (pending !== undefined) {
+      this.#pendingError = undefined;
+      throw pending.error;
+    }
   }
 
   #notifyIfQuiet(): void {

@@ -15,28 +15,32 @@ export class ConcurrencyLimiter {
     this.#limit = limit;
   }
 
-  /** Resolves once a slot for `key` is free; call `release(key)` when the work is done. */
-  acquire(key: string): Promise<void> | undefined {
+  /**
+   * Runs `start` once a slot for `key` is free: at once when one is, else after the attempts
+   * queued before it. Call `release(key)` when the work is done.
+   */
+  acquire(key: string, start: () => void): void {
     const running = this.#running.get(key) ?? 0;
     if (running < this.#limit) {
       this.#running.set(key, running + 1);
-      return undefined;
+      start();
+      return;
     }
-    return new Promise((resolve) => {
-      let queue = this.#waiting.get(key);
-      if (queue === undefined) {
-        queue = new WaitQueue();
-        this.#waiting.set(key, queue);
-      }
-      queue.push(resolve);
-    });
+    let queue = this.#waiting.get(key);
+    if (queue === undefined) {
+      queue = new WaitQueue();
+      this.#waiting.set(key, queue);
+    }
+    queue.push(start);
   }
 
   release(key: string): void {
     const next = this.#waiting.get(key)?.shift();
     if (next !== undefined) {
       // The slot passes straight to the next waiter, so the running count stays the same.
-      next();
+      // A microtask rather than a call: work that ends at once (a paused endpoint) would
+      // otherwise release the next slot inside this one, a stack frame per queued attempt.
+      queueMicrotask(next);
       return;
     }
     const running = (this.#running.get(key) ?? 1) - 1;

@@ -101,6 +101,14 @@ export interface DispatcherDependencies {
   readonly pauseAfterConsecutiveFailures?: number;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The result of one signed request, with the timestamp it was signed with. */
+interface SentAttempt {
+  readonly result: SendResult;
+  readonly signatureTimestamp: number;
+}
+
 /** A delivery to create: the event's identity and its encoded body. */
 interface EventToDeliver {
   readonly id: string;
@@ -290,67 +298,115 @@ export class Dispatcher {
     return delivery;
   }
 
-  async #attempt(
+  /** Runs attempt `number` of `delivery` once the endpoint has a free slot. */
+  #attempt(
     delivery: Delivery,
     endpoint: WebhookEndpoint,
     number: number,
     heldBy: string | undefined,
-  ): Promise<void> {
-    const waiting = this.#limiter.acquire(endpoint.id);
-    if (waiting !== undefined) {
-      await waiting;
-    }
-    try {
-      await this.#send(delivery, endpoint, number, heldBy);
-    } finally {
-      this.#limiter.release(endpoint.id);
-    }
+  ): void {
+    // Callbacks and a scheduler hold, not an async chain: a backlog runs tens of thousands of
+    // attempts a second, and each awaited stage cost an allocation and a microtask turn.
+    const { scheduler } = this.#deps;
+    const ended = scheduler.hold();
+    this.#limiter.acquire(endpoint.id, () => {
+      try {
+        this.#send(delivery, endpoint, number, heldBy, () => {
+          this.#limiter.release(endpoint.id);
+          ended();
+        });
+      } catch (error) {
+        this.#limiter.release(endpoint.id);
+        ended();
+        scheduler.reportError(error);
+      }
+    });
   }
 
-  async #send(
+  #send(
     delivery: Delivery,
     endpoint: WebhookEndpoint,
     number: number,
     heldBy: string | undefined,
-  ): Promise<void> {
-    const { scheduler, log, policy } = this.#deps;
-    const startedAtMs = scheduler.now();
+    done: () => void,
+  ): void {
+    const startedAtMs = this.#deps.scheduler.now();
     if (this.#paused.has(endpoint.id)) {
       // A paused endpoint gets no attempts: the delivery fails now and surfaces as a notification.
-      log.markFailed(delivery, startedAtMs, "endpoint_paused");
+      this.#deps.log.markFailed(delivery, startedAtMs, "endpoint_paused");
+      done();
       return;
     }
     const outage = this.#faults.unreachableAt(endpoint.id, startedAtMs);
-    const duplicate =
-      outage === undefined
-        ? this.#faults.duplicateAttempt?.(delivery, number, startedAtMs)
-        : undefined;
-
-    let result: SendResult;
-    let signatureTimestamp = wallClockUnixSeconds();
-    let concurrentCopy: { result: SendResult; signatureTimestamp: number } | undefined;
     if (outage !== undefined) {
-      result = {
+      const result: SendResult = {
         outcome: "unreachable",
         error: `receiver unreachable during injected outage "${outage}"`,
         latencyMs: 0,
       };
-    } else if (duplicate?.concurrent === true) {
-      const [first, second] = await Promise.all([
-        this.#post(delivery, endpoint, number),
-        this.#post(delivery, endpoint, number),
-      ]);
-      result = first.result;
-      signatureTimestamp = first.signatureTimestamp;
-      concurrentCopy = second;
-    } else {
-      const sent = await this.#post(delivery, endpoint, number);
-      result = sent.result;
-      signatureTimestamp = sent.signatureTimestamp;
+      this.#finish(delivery, endpoint, number, outage, startedAtMs, {
+        result,
+        signatureTimestamp: wallClockUnixSeconds(),
+      });
+      done();
+      return;
     }
+    const duplicate = this.#faults.duplicateAttempt?.(delivery, number, startedAtMs);
+    if (duplicate?.concurrent === true) {
+      // Both copies in flight at once; the first decides the delivery, the second is logged.
+      let first: SentAttempt | undefined;
+      let second: SentAttempt | undefined;
+      const join = (): void => {
+        if (first === undefined || second === undefined) {
+          return;
+        }
+        this.#finish(delivery, endpoint, number, heldBy, startedAtMs, first, {
+          decision: duplicate,
+          copy: second,
+        });
+        done();
+      };
+      this.#post(delivery, endpoint, number, (sent) => {
+        first = sent;
+        join();
+      });
+      this.#post(delivery, endpoint, number, (sent) => {
+        second = sent;
+        join();
+      });
+      return;
+    }
+    this.#post(delivery, endpoint, number, (sent) => {
+      this.#finish(
+        delivery,
+        endpoint,
+        number,
+        heldBy,
+        startedAtMs,
+        sent,
+        duplicate === undefined ? undefined : { decision: duplicate },
+      );
+      done();
+    });
+  }
 
+  /**
+   * Records the attempt's result, and settles the delivery or schedules its retry. `shapedBy`
+   * names the fault that shaped the attempt (an outage, a held first attempt), if any.
+   */
+  #finish(
+    delivery: Delivery,
+    endpoint: WebhookEndpoint,
+    number: number,
+    shapedBy: string | undefined,
+    startedAtMs: number,
+    sent: SentAttempt,
+    duplicate?: { decision: DuplicateDecision; copy?: SentAttempt },
+  ): void {
+    const { scheduler, log, policy } = this.#deps;
+    const { result } = sent;
     const retryDelayMs = nextRetryDelayMs(policy, number);
-    let fault = outage ?? heldBy;
+    let fault = shapedBy;
     let responseLost = false;
     let error = result.error;
     if (result.outcome === "success" && retryDelayMs !== undefined) {
@@ -365,34 +421,35 @@ export class Dispatcher {
         fault = "lost-response";
       }
     }
-    const attempt: Attempt = {
+    // Optional fields are assigned one by one: spreading them allocated a temporary object
+    // each, several per attempt.
+    const attempt: Mutable<Attempt> = {
       number,
       startedAtMs,
-      signatureTimestamp,
+      signatureTimestamp: sent.signatureTimestamp,
       outcome: result.outcome,
       latencyMs: result.latencyMs,
-      ...(result.statusCode === undefined ? {} : { statusCode: result.statusCode }),
-      ...(error === undefined ? {} : { error }),
-      ...(responseLost ? { responseLost: true } : {}),
-      ...(fault === undefined ? {} : { fault }),
-      ...(result.responseBytes === undefined ? {} : { responseBytes: result.responseBytes }),
-      ...(result.responseTruncated === true ? { responseTruncated: true } : {}),
     };
+    if (result.statusCode !== undefined) attempt.statusCode = result.statusCode;
+    if (error !== undefined) attempt.error = error;
+    if (responseLost) attempt.responseLost = true;
+    if (fault !== undefined) attempt.fault = fault;
+    if (result.responseBytes !== undefined) attempt.responseBytes = result.responseBytes;
+    if (result.responseTruncated === true) attempt.responseTruncated = true;
     log.recordAttempt(delivery, attempt);
-    if (concurrentCopy !== undefined && duplicate !== undefined) {
+    if (duplicate?.copy !== undefined) {
       this.#recordDuplicate(
         delivery,
         endpoint,
         number,
         startedAtMs,
-        concurrentCopy,
-        duplicate.fault,
+        duplicate.copy,
+        duplicate.decision.fault,
       );
-    }
-
-    if (duplicate !== undefined && !duplicate.concurrent) {
-      scheduler.after(duplicate.delayMs, () =>
-        this.#sendDuplicate(delivery, endpoint, number, duplicate.fault),
+    } else if (duplicate !== undefined) {
+      const { delayMs, fault: duplicateFault } = duplicate.decision;
+      scheduler.after(delayMs, () =>
+        this.#sendDuplicate(delivery, endpoint, number, duplicateFault),
       );
     }
 
@@ -411,37 +468,38 @@ export class Dispatcher {
   }
 
   /** Signs and sends one request of `delivery`; each request gets its own timestamp. */
-  async #post(
+  #post(
     delivery: Delivery,
     endpoint: WebhookEndpoint,
     number: number,
-  ): Promise<{ result: SendResult; signatureTimestamp: number }> {
+    onSent: (sent: SentAttempt) => void,
+  ): void {
     const signatureTimestamp = wallClockUnixSeconds();
-    const result = await this.#deps.sender.send({
-      url: endpoint.url,
-      headers: Dispatcher.signedHeaders(delivery, endpoint.secret, number, signatureTimestamp),
-      body: delivery.body,
-    });
-    return { result, signatureTimestamp };
+    this.#deps.sender.start(
+      {
+        url: endpoint.url,
+        headers: Dispatcher.signedHeaders(delivery, endpoint.secret, number, signatureTimestamp),
+        body: delivery.body,
+      },
+      (result) => onSent({ result, signatureTimestamp }),
+    );
   }
 
-  async #sendDuplicate(
+  #sendDuplicate(
     delivery: Delivery,
     endpoint: WebhookEndpoint,
     number: number,
     fault: string,
-  ): Promise<void> {
-    const waiting = this.#limiter.acquire(endpoint.id);
-    if (waiting !== undefined) {
-      await waiting;
-    }
-    try {
+  ): void {
+    const ended = this.#deps.scheduler.hold();
+    this.#limiter.acquire(endpoint.id, () => {
       const startedAtMs = this.#deps.scheduler.now();
-      const sent = await this.#post(delivery, endpoint, number);
-      this.#recordDuplicate(delivery, endpoint, number, startedAtMs, sent, fault);
-    } finally {
-      this.#limiter.release(endpoint.id);
-    }
+      this.#post(delivery, endpoint, number, (sent) => {
+        this.#limiter.release(endpoint.id);
+        this.#recordDuplicate(delivery, endpoint, number, startedAtMs, sent, fault);
+        ended();
+      });
+    });
   }
 
   #recordDuplicate(
@@ -449,7 +507,7 @@ export class Dispatcher {
     endpoint: WebhookEndpoint,
     number: number,
     startedAtMs: number,
-    sent: { result: SendResult; signatureTimestamp: number },
+    sent: SentAttempt,
     fault: string,
   ): void {
     const { result } = sent;

@@ -1,7 +1,7 @@
-import { type Dispatcher, errors, Pool } from "undici";
-import type { TimerHandle } from "../clock/clock.js";
-import { RealClock } from "../clock/scaled-clock.js";
+import { AttemptDeadlines, type DeadlineEntry } from "./attempt-deadlines.js";
 import type { AttemptOutcome } from "./delivery-log.js";
+import { type Exchange, type Http1Connection, OriginPool } from "./http1-pool.js";
+import { InvalidResponseError } from "./http1-response-parser.js";
 
 export interface SendRequest {
   readonly url: string;
@@ -28,37 +28,52 @@ export interface HttpSenderOptions {
   maxResponseBytes?: number;
   /** Connections kept open per receiver origin. Default: 32. */
   connectionsPerOrigin?: number;
+  /**
+   * Milliseconds an idle connection is reused. Default: 4000, under the 5 s idle timeout of
+   * Node.js servers, so that a request rarely meets a connection the receiver is closing.
+   */
+  keepAliveMs?: number;
 }
 
-/** Origin and path of a receiver URL, parsed once per URL. */
+/** The pool of one receiver URL, and its request line with the Host header. */
 interface Target {
-  readonly pool: Pool;
-  readonly path: string;
+  readonly pool: OriginPool;
+  readonly requestHead: string;
 }
+
+/** Header names the sender writes itself; a caller's copies are ignored. */
+const FRAMING_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INVALID_HEADER_VALUE = /[\r\n\0]/;
 
 /**
- * Sends one HTTP attempt over keep-alive connections and classifies the result. Redirects are
- * never followed, because Elido counts them as failed attempts.
+ * Sends HTTP/1.1 attempts over keep-alive connections and classifies the results. Redirects
+ * are never followed, because Elido counts them as failed attempts.
  *
- * It drives undici's `Pool.dispatch` with a small handler rather than `request()`: no response
- * stream, no body mixin and no promise per stage, which gave two to three times the attempts per
- * second (see docs/benchmarks.md).
+ * It speaks HTTP/1.1 itself on `node:net` sockets (and `node:tls` for https URLs): each
+ * request is one write of one string, and the response parser only frames and counts the
+ * body. Through undici's `Pool.dispatch` the same attempts cost about 60 % more CPU per
+ * request, which kept the dispatcher well under the rate a load generator reaches against
+ * the same receiver (see docs/benchmarks.md).
  */
 export class HttpSender {
-  // One keep-alive pool per receiver origin; undici's Agent does the same routing at a
-  // measurable cost per request.
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, OriginPool>();
   readonly #targets = new Map<string, Target>();
+  readonly #validNames = new Set<string>();
+  readonly #deadlines = new AttemptDeadlines();
   readonly #connectionsPerOrigin: number;
   readonly #attemptTimeoutMs: number;
   readonly #maxResponseBytes: number;
-  // The attempt timeout is wall-clock on purpose, because the receiver responds in real time.
-  readonly #wallClock = new RealClock();
+  readonly #keepAliveMs: number;
+  #closed = false;
+  #inflight = 0;
+  #drained: (() => void) | undefined;
 
   constructor(options: HttpSenderOptions = {}) {
     this.#attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
     this.#maxResponseBytes = options.maxResponseBytes ?? 65_536;
     this.#connectionsPerOrigin = options.connectionsPerOrigin ?? 32;
+    this.#keepAliveMs = options.keepAliveMs ?? 4_000;
   }
 
   get attemptTimeoutMs(): number {
@@ -66,142 +81,193 @@ export class HttpSender {
   }
 
   send(attempt: SendRequest): Promise<SendResult> {
-    return new Promise((resolve) => {
-      let target: Target;
-      try {
-        target = this.#target(attempt.url);
-      } catch (error) {
-        resolve({ ...classifyError(error, this.#attemptTimeoutMs), latencyMs: 0 });
-        return;
-      }
-      const handler = new AttemptHandler(
-        resolve,
-        this.#attemptTimeoutMs,
-        this.#maxResponseBytes,
-        this.#wallClock,
-      );
-      // undici's own header and body timeouts tick at a resolution of about one second, so
-      // the handler's timer enforces the total. These stay as a backstop.
-      target.pool.dispatch(
-        {
-          path: target.path,
-          method: "POST",
-          headers: attempt.headers,
-          body: attempt.body,
-          headersTimeout: this.#attemptTimeoutMs,
-          bodyTimeout: this.#attemptTimeoutMs,
-        },
-        handler,
-      );
-    });
+    return new Promise((resolve) => this.start(attempt, resolve));
   }
 
+  /**
+   * Sends `attempt` and calls `onResult` exactly once with its outcome. The callback form
+   * spares the dispatcher a promise per attempt.
+   */
+  start(attempt: SendRequest, onResult: (result: SendResult) => void): void {
+    if (this.#closed) {
+      onResult({ outcome: "network_error", error: "the HTTP sender is closed", latencyMs: 0 });
+      return;
+    }
+    let target: Target;
+    let request: string;
+    try {
+      target = this.#target(attempt.url);
+      request = this.#request(target, attempt);
+    } catch (error) {
+      onResult({
+        outcome: "network_error",
+        error: error instanceof Error ? error.message : String(error),
+        latencyMs: 0,
+      });
+      return;
+    }
+    this.#inflight++;
+    const exchange = new AttemptExchange(request, this, onResult);
+    this.#deadlines.add(exchange);
+    target.pool.dispatch(exchange);
+  }
+
+  /** Waits for attempts in flight to end, then closes every connection. */
   async close(): Promise<void> {
-    const pools = [...this.#pools.values()];
+    this.#closed = true;
+    if (this.#inflight > 0) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+    }
+    this.#deadlines.stop();
+    for (const pool of this.#pools.values()) {
+      pool.closeIdle();
+    }
     this.#pools.clear();
     this.#targets.clear();
-    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  /** Called by an exchange when its result is known. */
+  settled(exchange: AttemptExchange): void {
+    this.#deadlines.remove(exchange);
+    this.#inflight--;
+    if (this.#inflight === 0 && this.#drained !== undefined) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained();
+    }
+  }
+
+  get maxResponseBytes(): number {
+    return this.#maxResponseBytes;
+  }
+
+  #request(target: Target, attempt: SendRequest): string {
+    let head = target.requestHead;
+    for (const name in attempt.headers) {
+      const value = attempt.headers[name] as string;
+      if (!this.#validNames.has(name)) {
+        if (!HEADER_NAME.test(name)) {
+          throw new Error(`invalid request header name ${JSON.stringify(name)}`);
+        }
+        this.#validNames.add(name);
+      }
+      if (FRAMING_HEADERS.has(name.toLowerCase())) {
+        continue;
+      }
+      if (INVALID_HEADER_VALUE.test(value)) {
+        throw new Error(`invalid value of request header ${name}: CR, LF or NUL`);
+      }
+      head += `${name}: ${value}\r\n`;
+    }
+    return `${head}content-length: ${Buffer.byteLength(attempt.body)}\r\n\r\n${attempt.body}`;
   }
 
   #target(url: string): Target {
     let target = this.#targets.get(url);
     if (target === undefined) {
       const parsed = new URL(url);
-      target = { pool: this.#pool(parsed.origin), path: `${parsed.pathname}${parsed.search}` };
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+        throw new Error(`unsupported URL scheme ${parsed.protocol} in ${url}`);
+      }
+      const path = `${parsed.pathname}${parsed.search}`;
+      target = {
+        pool: this.#pool(parsed),
+        requestHead: `POST ${path === "" ? "/" : path} HTTP/1.1\r\nhost: ${parsed.host}\r\n`,
+      };
       this.#targets.set(url, target);
     }
     return target;
   }
 
-  #pool(origin: string): Pool {
-    let pool = this.#pools.get(origin);
+  #pool(url: URL): OriginPool {
+    let pool = this.#pools.get(url.origin);
     if (pool === undefined) {
-      pool = new Pool(origin, {
-        connections: this.#connectionsPerOrigin,
-        keepAliveTimeout: 10_000,
-      });
-      this.#pools.set(origin, pool);
+      const tls = url.protocol === "https:";
+      pool = new OriginPool(
+        {
+          // URL keeps the brackets of an IPv6 literal; sockets want the bare address.
+          host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+          port: url.port === "" ? defaultPort(tls) : Number(url.port),
+          tls,
+        },
+        { maxConnections: this.#connectionsPerOrigin, keepAliveMs: this.#keepAliveMs },
+      );
+      this.#pools.set(url.origin, pool);
     }
     return pool;
   }
 }
 
-/** Raised into undici to abort an attempt; the handler has already settled its result. */
-class AttemptAborted extends Error {
-  override readonly name = "AttemptAborted";
-}
-
 /**
- * Follows one request through undici: counts body bytes up to the cap and drops the rest
- * with the connection, enforces the total attempt timeout, and settles exactly once.
+ * One attempt: in the deadline list from its start, and in a pool's queue or on a connection
+ * until its result is known. It settles exactly once.
  */
-class AttemptHandler implements Dispatcher.DispatchHandler {
-  readonly #resolve: (result: SendResult) => void;
-  readonly #timeoutMs: number;
-  readonly #maxResponseBytes: number;
-  readonly #clock: RealClock;
-  readonly #startedAt = performance.now();
-  readonly #timer: TimerHandle;
-  #controller: Dispatcher.DispatchController | undefined;
+class AttemptExchange implements Exchange, DeadlineEntry {
+  readonly request: string;
+  readonly deadlineMs: number;
+  previous: DeadlineEntry | undefined;
+  next: DeadlineEntry | undefined;
+  connection: Http1Connection | undefined;
+  readonly #sender: HttpSender;
+  readonly #onResult: (result: SendResult) => void;
+  readonly #startedAt: number;
   #settled = false;
   #statusCode = 0;
   #bytes = 0;
 
-  constructor(
-    resolve: (result: SendResult) => void,
-    timeoutMs: number,
-    maxResponseBytes: number,
-    clock: RealClock,
-  ) {
-    this.#resolve = resolve;
-    this.#timeoutMs = timeoutMs;
-    this.#maxResponseBytes = maxResponseBytes;
-    this.#clock = clock;
-    this.#timer = clock.setTimer(timeoutMs, () => this.#onTimeout());
+  constructor(request: string, sender: HttpSender, onResult: (result: SendResult) => void) {
+    this.request = request;
+    this.#sender = sender;
+    this.#onResult = onResult;
+    this.#startedAt = performance.now();
+    this.deadlineMs = this.#startedAt + sender.attemptTimeoutMs;
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#settled) {
-      controller.abort(new AttemptAborted("attempt timed out while queued"));
-    }
+  get settled(): boolean {
+    return this.#settled;
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onStatus(statusCode: number): void {
     this.#statusCode = statusCode;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#settled) {
-      return;
+  onBodyBytes(count: number): boolean {
+    this.#bytes += count;
+    if (this.#bytes < this.#sender.maxResponseBytes) {
+      return true;
     }
-    this.#bytes += chunk.length;
-    if (this.#bytes >= this.#maxResponseBytes) {
-      // The status is known, so the rest of the body is not worth reading.
-      this.#settle(classifyStatus(this.#statusCode, this.#latency(), this.#bytes, true));
-      controller.abort(new AttemptAborted("response body cap reached"));
-    }
+    // The status is known, so the rest of the body is not worth reading.
+    this.#settle(classifyStatus(this.#statusCode, this.#latency(), this.#bytes, true));
+    this.connection?.destroy();
+    return false;
   }
 
-  onResponseEnd(): void {
+  onComplete(reusable: boolean): void {
     this.#settle(classifyStatus(this.#statusCode, this.#latency(), this.#bytes, false));
+    this.connection?.finished(reusable);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#settle({ ...classifyError(error, this.#timeoutMs), latencyMs: this.#latency() });
+  onConnectionError(error: Error, responseStarted: boolean): void {
+    this.#settle({
+      ...classifyError(error, responseStarted),
+      latencyMs: this.#latency(),
+      ...(this.#statusCode === 0 ? {} : { statusCode: this.#statusCode }),
+    });
   }
 
-  #onTimeout(): void {
+  expire(): void {
     if (this.#settled) {
       return;
     }
     this.#settle({
       outcome: "timeout",
-      error: `no complete response within ${this.#timeoutMs} ms`,
+      error: `no complete response within ${this.#sender.attemptTimeoutMs} ms`,
       latencyMs: this.#latency(),
       ...(this.#statusCode === 0 ? {} : { responseBytes: this.#bytes }),
     });
-    this.#controller?.abort(new AttemptAborted("attempt timeout"));
+    this.connection?.destroy();
   }
 
   #settle(result: SendResult): void {
@@ -209,13 +275,17 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.#settled = true;
-    this.#clock.clearTimer(this.#timer);
-    this.#resolve(result);
+    this.#sender.settled(this);
+    this.#onResult(result);
   }
 
   #latency(): number {
     return performance.now() - this.#startedAt;
   }
+}
+
+function defaultPort(tls: boolean): number {
+  return tls ? 443 : 80;
 }
 
 function classifyStatus(
@@ -224,41 +294,37 @@ function classifyStatus(
   responseBytes: number,
   truncated: boolean,
 ): SendResult {
-  const read = { responseBytes, ...(truncated ? { responseTruncated: true } : {}) };
-  if (statusCode >= 200 && statusCode < 300) {
-    return { outcome: "success", statusCode, latencyMs, ...read };
-  }
-  const outcome: AttemptOutcome = statusCode >= 300 && statusCode < 400 ? "redirect" : "http_error";
-  return { outcome, statusCode, latencyMs, ...read };
+  const outcome: AttemptOutcome =
+    statusCode >= 200 && statusCode < 300
+      ? "success"
+      : statusCode >= 300 && statusCode < 400
+        ? "redirect"
+        : "http_error";
+  return truncated
+    ? { outcome, statusCode, latencyMs, responseBytes, responseTruncated: true }
+    : { outcome, statusCode, latencyMs, responseBytes };
 }
 
-function classifyError(error: unknown, timeoutMs: number): Omit<SendResult, "latencyMs"> {
-  const code = errorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
-  if (
-    (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) ||
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError
-  ) {
-    return { outcome: "timeout", error: `no complete response within ${timeoutMs} ms` };
+function classifyError(
+  error: Error,
+  responseStarted: boolean,
+): Pick<SendResult, "outcome" | "error"> {
+  if (error instanceof InvalidResponseError) {
+    return { outcome: "network_error", error: `invalid HTTP/1.1 response: ${error.message}` };
   }
+  const code = (error as Error & { code?: unknown }).code;
   if (code === "ECONNREFUSED") {
     return { outcome: "connection_refused", error: "connection refused" };
   }
-  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET") {
-    return { outcome: "connection_reset", error: `connection closed by the receiver (${code})` };
+  if (code === "ECONNRESET" || code === "EPIPE") {
+    const detail = error.name === "ConnectionClosedError" ? error.message : `${code}`;
+    return {
+      outcome: "connection_reset",
+      error: `connection closed by the receiver${responseStarted ? " mid-response" : ""} (${detail})`,
+    };
   }
-  return { outcome: "network_error", error: code === undefined ? message : `${code}: ${message}` };
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === "string" && code !== "UND_ERR_ABORTED") {
-      return code;
-    }
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return undefined;
+  return {
+    outcome: "network_error",
+    error: typeof code === "string" ? `${code}: ${error.message}` : error.message,
+  };
 }

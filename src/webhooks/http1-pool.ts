@@ -1,0 +1,264 @@
+import { connect as connectTcp, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
+import {
+  Http1ResponseParser,
+  InvalidResponseError,
+  type ResponseSink,
+} from "./http1-response-parser.js";
+
+/** One request on its way through a pool: the pool reports what happens to it. */
+export interface Exchange extends ResponseSink {
+  /** True once the attempt has its result; the pool skips and drops settled exchanges. */
+  readonly settled: boolean;
+  /** The request bytes: request line, headers and body. */
+  readonly request: string;
+  /** The connection carrying the exchange, set by the pool; `undefined` while queued. */
+  connection: Http1Connection | undefined;
+  /** Reports a connection failure before the response ended. */
+  onConnectionError(error: Error, responseStarted: boolean): void;
+}
+
+/** The address a pool connects to: host, port and whether to speak TLS. */
+export interface PoolOrigin {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+}
+
+export interface PoolOptions {
+  /** Connections open at once; further requests wait in arrival order. */
+  readonly maxConnections: number;
+  /** Milliseconds an idle connection is kept for reuse. */
+  readonly keepAliveMs: number;
+}
+
+/** The error of a connection closed by the receiver before the response ended. */
+export class ConnectionClosedError extends Error {
+  override readonly name = "ConnectionClosedError";
+  readonly code = "ECONNRESET";
+}
+
+/**
+ * One HTTP/1.1 connection carrying one request at a time, as Go's `net/http` transport and
+ * most webhook senders do: pipelining a POST would let one lost response swallow others.
+ */
+export class Http1Connection {
+  readonly #pool: OriginPool;
+  readonly #socket: Socket;
+  readonly #parser = new Http1ResponseParser();
+  #exchange: Exchange | undefined;
+  #closed = false;
+  /** `performance.now()` when the connection last became idle. */
+  idleSinceMs = 0;
+
+  constructor(pool: OriginPool, origin: PoolOrigin) {
+    this.#pool = pool;
+    this.#socket = origin.tls
+      ? connectTls({
+          host: origin.host,
+          port: origin.port,
+          ALPNProtocols: ["http/1.1"],
+          ...(/^[\d.:]+$/.test(origin.host) ? {} : { servername: origin.host }),
+        })
+      : connectTcp({ host: origin.host, port: origin.port });
+    this.#socket.setNoDelay(true);
+    this.#socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    this.#socket.on("end", () => this.#onEnd());
+    this.#socket.on("error", (error: Error) => this.#fail(error));
+    this.#socket.on("close", () => this.#onClose());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes the exchange's request; the connection must be idle. */
+  send(exchange: Exchange): void {
+    this.#exchange = exchange;
+    exchange.connection = this;
+    this.#parser.expect(exchange);
+    this.#socket.ref();
+    this.#socket.write(exchange.request);
+  }
+
+  /** Marks the connection idle: it no longer keeps the process alive. */
+  park(nowMs: number): void {
+    this.idleSinceMs = nowMs;
+    this.#socket.unref();
+  }
+
+  /** Closes the connection at once; an exchange on it gets no further events. */
+  destroy(): void {
+    this.#exchange = undefined;
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    const exchange = this.#exchange;
+    if (exchange === undefined || exchange.settled) {
+      // Bytes with no request waiting, or for an attempt already decided: the connection is unusable.
+      this.destroy();
+      return;
+    }
+    try {
+      this.#parser.feed(chunk);
+    } catch (error) {
+      if (error instanceof InvalidResponseError) {
+        this.#exchange = undefined;
+        exchange.onConnectionError(error, this.#parser.headRead);
+        this.destroy();
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Called by the exchange once its response is complete. */
+  finished(reusable: boolean): void {
+    this.#exchange = undefined;
+    if (reusable && !this.#closed) {
+      this.#pool.release(this);
+    } else {
+      this.destroy();
+    }
+  }
+
+  #onEnd(): void {
+    const exchange = this.#exchange;
+    if (exchange !== undefined && this.#parser.finishOnClose()) {
+      this.#exchange = undefined;
+    }
+    this.#fail(new ConnectionClosedError(this.#closedMessage()));
+  }
+
+  #closedMessage(): string {
+    if (this.#parser.headRead) {
+      return "the receiver closed the connection before the response body ended";
+    }
+    return "the receiver closed the connection before sending a response";
+  }
+
+  #fail(error: Error): void {
+    const exchange = this.#exchange;
+    this.#exchange = undefined;
+    if (exchange !== undefined && !exchange.settled) {
+      exchange.onConnectionError(error, this.#parser.headRead);
+    }
+    this.#socket.destroy();
+  }
+
+  #onClose(): void {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    this.#fail(new ConnectionClosedError(this.#closedMessage()));
+    this.#pool.removed(this);
+  }
+}
+
+/** A FIFO of exchanges waiting for a connection, with O(1) shift. */
+class ExchangeQueue {
+  #items: Array<Exchange | undefined> = [];
+  #head = 0;
+
+  push(exchange: Exchange): void {
+    this.#items.push(exchange);
+  }
+
+  /** Returns the oldest exchange not yet settled, dropping settled ones. */
+  shift(): Exchange | undefined {
+    while (this.#head < this.#items.length) {
+      const exchange = this.#items[this.#head];
+      this.#items[this.#head] = undefined;
+      this.#head++;
+      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+        this.#items = this.#items.slice(this.#head);
+        this.#head = 0;
+      }
+      if (exchange !== undefined && !exchange.settled) {
+        return exchange;
+      }
+    }
+    return undefined;
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+}
+
+/** Keep-alive connections to one origin, at most `maxConnections` at once. */
+export class OriginPool {
+  readonly #origin: PoolOrigin;
+  readonly #options: PoolOptions;
+  readonly #idle: Http1Connection[] = [];
+  readonly #queue = new ExchangeQueue();
+  #open = 0;
+
+  constructor(origin: PoolOrigin, options: PoolOptions) {
+    this.#origin = origin;
+    this.#options = options;
+  }
+
+  /** Sends `exchange` on an idle connection, a new one, or when one frees up. */
+  dispatch(exchange: Exchange): void {
+    const connection = this.#takeIdle();
+    if (connection !== undefined) {
+      connection.send(exchange);
+      return;
+    }
+    if (this.#open < this.#options.maxConnections) {
+      this.#open++;
+      new Http1Connection(this, this.#origin).send(exchange);
+      return;
+    }
+    this.#queue.push(exchange);
+  }
+
+  /** Takes back a connection whose response is complete, for the next request. */
+  release(connection: Http1Connection): void {
+    const next = this.#queue.shift();
+    if (next !== undefined) {
+      connection.send(next);
+      return;
+    }
+    connection.park(performance.now());
+    this.#idle.push(connection);
+  }
+
+  /** Forgets a closed connection and opens another for a waiting exchange. */
+  removed(connection: Http1Connection): void {
+    this.#open--;
+    const index = this.#idle.indexOf(connection);
+    if (index >= 0) {
+      this.#idle.splice(index, 1);
+    }
+    const next = this.#queue.shift();
+    if (next !== undefined) {
+      this.dispatch(next);
+    }
+  }
+
+  /** Closes idle connections; busy ones close when their exchange ends. */
+  closeIdle(): void {
+    for (const connection of this.#idle.splice(0)) {
+      connection.destroy();
+    }
+  }
+
+  #takeIdle(): Http1Connection | undefined {
+    const nowMs = performance.now();
+    for (;;) {
+      // Most recently used first: it is the least likely to have been closed by the receiver.
+      const connection = this.#idle.pop();
+      if (connection === undefined) {
+        return undefined;
+      }
+      if (!connection.closed && nowMs - connection.idleSinceMs < this.#options.keepAliveMs) {
+        return connection;
+      }
+      connection.destroy();
+    }
+  }
+}
