@@ -13,6 +13,7 @@ import {
 } from "../query.js";
 import { ANALYTICS_PREFIX, checkAnalyticsRequest, nowUs } from "./analytics-common.js";
 import { ERROR_RESPONSES, RecentPageSchema, WorkspaceParams } from "./analytics-schemas.js";
+import { RecentCursors } from "./recent-cursors.js";
 
 const ACCEPTED: readonly QueryParameterName[] = ["from", "to", "limit", "cursor", "link_id"];
 const RecentQuery = querySchema(ACCEPTED);
@@ -38,6 +39,7 @@ export function registerRecentRoute(
   // Handlers run one at a time and copy the bytes out before returning, so one writer of the
   // body serves all requests.
   const writer = new JsonWriter();
+  const recentCursors = new RecentCursors(cursors);
   app.get(
     `${ANALYTICS_PREFIX}/clicks/recent`,
     {
@@ -58,7 +60,7 @@ export function registerRecentRoute(
       checkAnalyticsRequest(request, sim, ACCEPTED);
       const query = request.query as RecentQueryValues;
       const limit = query.limit === undefined ? DEFAULT_PAGE_LIMIT : Number(query.limit);
-      const state = resolveState(query, sim, cursors);
+      const state = resolveState(query, sim, recentCursors);
       if (request.logDetails !== null && query.cursor !== undefined) {
         request.logDetails.cursor = query.cursor;
       }
@@ -76,7 +78,7 @@ export function registerRecentRoute(
       const lastRow = rows[rows.length - 1];
       const nextCursor =
         more && lastRow !== undefined
-          ? cursors.encode({ ...state, after: store.position(lastRow) })
+          ? recentCursors.encode({ ...state, after: store.position(lastRow) })
           : null;
       if (request.logDetails !== null) {
         request.logDetails.packedClickIds = new PageClickIds(store, rows);
@@ -95,7 +97,7 @@ export function registerRecentRoute(
 function resolveState(
   query: RecentQueryValues,
   sim: Simulation,
-  cursors: CursorCodec,
+  cursors: RecentCursors,
 ): Omit<CursorState, "after"> & { after: CursorState["after"] | null } {
   const linkId = query.link_id === undefined ? null : Number(query.link_id);
   if (linkId !== null && !isKnownLink(sim, linkId)) {
