@@ -44,7 +44,11 @@ const LETTER_Z = 0x5a;
 export interface ClickStoreOptions {
   /**
    * Bound on the memory of the encoded JSON that pages reuse, bytes. Default: 16 MiB, about
-   * 42,000 clicks of 390 bytes. 0 keeps nothing, so every page encodes its clicks.
+   * 42,000 clicks of 390 bytes. 0 keeps nothing, so every page encodes its clicks. Encoding
+   * also keeps one scratch buffer of the largest segment encoded, about 100 KB.
+   *
+   * At 10 million clicks of `bench/store.ts` the store took 46.0 bytes per click with the
+   * cache empty and 47.7 with the default cache full (measured on Node 20).
    */
   readonly jsonCacheBytes?: number;
 }
