@@ -26,8 +26,11 @@ const CLICK_MARKER = "CLICKIDPLACEHOLDER";
 
 /** One request ready to write to a connection, and its index in the send log. */
 export interface OutgoingDelivery {
-  /** The whole HTTP/1.1 request: request line, headers and body. */
-  readonly request: Buffer;
+  /**
+   * The whole HTTP/1.1 request: request line, headers and body. It is a string because the
+   * socket encodes a string as UTF-8 straight into its write, with no Buffer object in between.
+   */
+  readonly request: string;
   readonly sendIndex: number;
 }
 
@@ -49,8 +52,8 @@ export interface DeliverySourceOptions {
 /**
  * Produces signed `click.recorded` deliveries for a load run. Bodies come from a pool that
  * ClickFactory fills once; each new delivery gets fresh delivery, event and click ids spliced
- * into a pooled body, and the request's bytes are joined from a fixed head, the per-delivery
- * headers and the body, so a request costs one HMAC, a few string joins and one UTF-8 encoding.
+ * into a pooled body, and the request text is joined from a fixed head, the per-delivery
+ * headers and the body, so a request costs one HMAC and a few string joins.
  *
  * Ids embed a prefix from crypto.randomBytes, not from the seed, so that two runs against the
  * same idempotent receiver never collide: the seed fixes the click contents, not the ids.
@@ -58,7 +61,7 @@ export interface DeliverySourceOptions {
 export class DeliverySource {
   readonly #options: DeliverySourceOptions;
   readonly #signer: HmacSha256Signer;
-  /** Signs the invalid share with a wrong secret. */
+  /** Signer with a wrong secret, for the invalid share of requests. */
   readonly #wrongSigner: HmacSha256Signer;
   readonly #templates: readonly Template[];
   readonly #prefix: string;
@@ -159,7 +162,7 @@ export class DeliverySource {
       `${HEADER_TIMESTAMP}: ${timestamp}\r\n` +
       `${HEADER_SIGNATURE}: ${formatSignatureHeader(signature)}\r\n` +
       `Content-Length: ${contentLength}\r\n\r\n${body}`;
-    return { request: Buffer.from(request, "utf8"), sendIndex };
+    return { request, sendIndex };
   }
 }
 

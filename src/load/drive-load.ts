@@ -157,7 +157,7 @@ export async function driveLoad(options: DriveOptions): Promise<Measurement> {
     checkErrorRate(nowMs, !ok && log.kind(sendIndex) !== SendKind.invalid);
   };
 
-  const nextRequest = (state: ConnectionState): Buffer => {
+  const nextRequest = (state: ConnectionState): string => {
     const nowMs = performance.now();
     if (state.sendIndex >= 0) {
       loseRequest(state, nowMs);
@@ -254,23 +254,23 @@ export async function driveLoad(options: DriveOptions): Promise<Measurement> {
 
 /** The part of autocannon 9's Client that writes each request, which the typings leave out. */
 interface RequestBufferSource {
-  getRequestBuffer?: () => Buffer;
+  getRequestBuffer?: () => Buffer | string;
 }
 
 /**
- * Makes `client` write the bytes that `build` returns as each of its requests, the first one
+ * Makes `client` write the request that `build` returns as each of its requests, the first one
  * included, in place of autocannon's own request.
  *
  * autocannon's public hook, `setupRequest`, rebuilds each request through its request builder.
  * That builder copies every option of the run into a new object per request and joins the
  * headers and body again, which cost about four times the CPU of signing in a profile against
  * a trivial receiver. autocannon 9.0 (lib/httpClient.js) calls `getRequestBuffer()` once per
- * request, right before it writes the request to the socket, and nowhere else. Replacing it on
- * the instance hands autocannon finished bytes, and its pacing, `amount`, timeouts, reconnects
- * and response parsing stay as they are. The check below fails loudly if a later autocannon
- * drops the method.
+ * request and passes the result straight to `socket.write()`, which takes a string as well as
+ * a Buffer, and uses it nowhere else. Replacing the method on the instance hands autocannon the
+ * finished request, and its pacing, `amount`, timeouts, reconnects and response parsing stay as
+ * they are. The check below fails loudly if a later autocannon drops the method.
  */
-function replaceRequestBuffer(client: autocannon.Client, build: () => Buffer): void {
+function replaceRequestBuffer(client: autocannon.Client, build: () => string): void {
   const target = client as unknown as RequestBufferSource;
   if (typeof target.getRequestBuffer !== "function") {
     throw new Error(

@@ -42,7 +42,7 @@ export class HmacSha256Signer {
     if (this.#innerPad === undefined) {
       return createHmac("sha256", this.#key).update(message).digest("hex");
     }
-    // A "binary" (latin1) string holds each digest byte as one char and costs less than a Buffer.
+    // A "binary" (latin1) string stores each digest byte as one char and costs less than a Buffer.
     const inner = hash("sha256", this.#innerPad + message, "binary");
     this.#outerInput.write(inner, BLOCK_BYTES, DIGEST_BYTES, "binary");
     return hash("sha256", this.#outerInput, "hex");

@@ -17,7 +17,7 @@ interface ParsedRequest {
 
 /** Splits raw HTTP/1.1 request bytes into the request line, headers (lowercase names) and body. */
 function parse(delivery: OutgoingDelivery): ParsedRequest {
-  const bytes = delivery.request;
+  const bytes = Buffer.from(delivery.request, "utf8");
   const end = bytes.indexOf("\r\n\r\n");
   expect(end).toBeGreaterThan(0);
   const [requestLine = "", ...lines] = bytes.subarray(0, end).toString("latin1").split("\r\n");
