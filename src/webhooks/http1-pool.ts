@@ -32,6 +32,9 @@ export interface PoolOptions {
   readonly keepAliveMs: number;
 }
 
+/** The read buffer of every plain TCP connection; reads are handled one at a time. */
+const SHARED_READ_BUFFER = Buffer.allocUnsafe(65_536);
+
 /** The error of a connection closed by the receiver before the response ended. */
 export class ConnectionClosedError extends Error {
   override readonly name = "ConnectionClosedError";
@@ -60,9 +63,23 @@ export class Http1Connection {
           ALPNProtocols: ["http/1.1"],
           ...(/^[\d.:]+$/.test(origin.host) ? {} : { servername: origin.host }),
         })
-      : connectTcp({ host: origin.host, port: origin.port });
+      : connectTcp({
+          host: origin.host,
+          port: origin.port,
+          // Reads land in one shared buffer instead of a new one per read: the parser keeps
+          // nothing of a chunk past the call but copies of unfinished heads and lines.
+          onread: {
+            buffer: SHARED_READ_BUFFER,
+            callback: (bytes: number, buffer: Uint8Array) => {
+              this.#onData(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+              return true;
+            },
+          },
+        });
     this.#socket.setNoDelay(true);
-    this.#socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    if (origin.tls) {
+      this.#socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    }
     this.#socket.on("end", () => this.#onEnd());
     this.#socket.on("error", (error: Error) => this.#fail(error));
     this.#socket.on("close", () => this.#onClose());
