@@ -51,7 +51,7 @@ const INVALID_HEADER_VALUE = /[\r\n\0]/;
  * are never followed, because Elido counts them as failed attempts.
  *
  * It speaks HTTP/1.1 itself on `node:net` sockets (and `node:tls` for https URLs): each
- * request is one write of one string, and the response parser only frames and counts the
+ * request is one write of one buffer, and the response parser only frames and counts the
  * body. Through undici's `Pool.dispatch` the same attempts cost about 60 % more CPU per
  * request, which kept the dispatcher well under the rate a load generator reaches against
  * the same receiver (see docs/benchmarks.md).
@@ -94,7 +94,7 @@ export class HttpSender {
       return;
     }
     let target: Target;
-    let request: string;
+    let request: Buffer;
     try {
       target = this.#target(attempt.url);
       request = this.#request(target, attempt);
@@ -143,7 +143,7 @@ export class HttpSender {
     return this.#maxResponseBytes;
   }
 
-  #request(target: Target, attempt: SendRequest): string {
+  #request(target: Target, attempt: SendRequest): Buffer {
     let head = target.requestHead;
     for (const name in attempt.headers) {
       const value = attempt.headers[name] as string;
@@ -161,7 +161,13 @@ export class HttpSender {
       }
       head += `${name}: ${value}\r\n`;
     }
-    return `${head}content-length: ${Buffer.byteLength(attempt.body)}\r\n\r\n${attempt.body}`;
+    const bodyBytes = Buffer.byteLength(attempt.body);
+    head += `content-length: ${bodyBytes}\r\n\r\n`;
+    // Header values are Latin-1 by RFC 9110; the body is UTF-8.
+    const request = Buffer.allocUnsafe(head.length + bodyBytes);
+    request.write(head, 0, "latin1");
+    request.write(attempt.body, head.length, "utf8");
+    return request;
   }
 
   #target(url: string): Target {
@@ -205,7 +211,7 @@ export class HttpSender {
  * until its result is known. It settles exactly once.
  */
 class AttemptExchange implements Exchange, DeadlineEntry {
-  readonly request: string;
+  readonly request: Buffer;
   readonly deadlineMs: number;
   previous: DeadlineEntry | undefined;
   next: DeadlineEntry | undefined;
@@ -217,7 +223,7 @@ class AttemptExchange implements Exchange, DeadlineEntry {
   #statusCode = 0;
   #bytes = 0;
 
-  constructor(request: string, sender: HttpSender, onResult: (result: SendResult) => void) {
+  constructor(request: Buffer, sender: HttpSender, onResult: (result: SendResult) => void) {
     this.request = request;
     this.#sender = sender;
     this.#onResult = onResult;

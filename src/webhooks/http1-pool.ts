@@ -11,7 +11,7 @@ export interface Exchange extends ResponseSink {
   /** True once the attempt has its result; the pool skips and drops settled exchanges. */
   readonly settled: boolean;
   /** The request bytes: request line, headers and body. */
-  readonly request: string;
+  readonly request: Buffer;
   /** The connection carrying the exchange, set by the pool; `undefined` while queued. */
   connection: Http1Connection | undefined;
   /** Reports a connection failure before the response ended. */
