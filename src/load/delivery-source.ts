@@ -5,6 +5,7 @@ import type { Link, Workspace } from "../model/workspace.js";
 import { ClickFactory } from "../traffic/click-factory.js";
 import { buildClickEvent, CLICK_RECORDED } from "../webhooks/event.js";
 import { encodeGoJson } from "../webhooks/go-json.js";
+import { HmacSha256Signer } from "../webhooks/hmac-sha256-signer.js";
 import {
   formatSignatureHeader,
   HEADER_ATTEMPT,
@@ -13,7 +14,6 @@ import {
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
 } from "../webhooks/signature.js";
-import { HmacSha256Signer } from "./hmac-sha256-signer.js";
 import { SendKind, type SendLog } from "./send-log.js";
 
 /** Number of precomputed click bodies that requests cycle through with fresh ids. */

@@ -59,7 +59,8 @@ const INVALID_HEADER_VALUE = /[\r\n\0]/;
 export class HttpSender {
   readonly #pools = new Map<string, OriginPool>();
   readonly #targets = new Map<string, Target>();
-  readonly #validNames = new Set<string>();
+  /** Header names seen so far, valid ones only: true when written, false when the sender sets it. */
+  readonly #headerNames = new Map<string, boolean>();
   readonly #deadlines = new AttemptDeadlines();
   readonly #connectionsPerOrigin: number;
   readonly #attemptTimeoutMs: number;
@@ -147,13 +148,15 @@ export class HttpSender {
     let head = target.requestHead;
     for (const name in attempt.headers) {
       const value = attempt.headers[name] as string;
-      if (!this.#validNames.has(name)) {
+      let written = this.#headerNames.get(name);
+      if (written === undefined) {
         if (!HEADER_NAME.test(name)) {
           throw new Error(`invalid request header name ${JSON.stringify(name)}`);
         }
-        this.#validNames.add(name);
+        written = !FRAMING_HEADERS.has(name.toLowerCase());
+        this.#headerNames.set(name, written);
       }
-      if (FRAMING_HEADERS.has(name.toLowerCase())) {
+      if (!written) {
         continue;
       }
       if (INVALID_HEADER_VALUE.test(value)) {

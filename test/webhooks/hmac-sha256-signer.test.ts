@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HmacSha256Signer } from "../../src/load/hmac-sha256-signer.js";
+import { HmacSha256Signer } from "../../src/webhooks/hmac-sha256-signer.js";
 import { computeSignature } from "../../src/webhooks/signature.js";
 
 function reference(key: string, message: string): string {
