@@ -208,6 +208,10 @@ export class Http1ResponseParser {
           `header line ${JSON.stringify(line.slice(0, 80))} has no valid name`,
         );
       }
+      // Only three names matter here; their lengths spare the others a lower-case copy.
+      if (colon !== 14 && colon !== 17 && colon !== 10) {
+        continue;
+      }
       const value = line.slice(colon + 1).trim();
       switch (name.toLowerCase()) {
         case "content-length": {
