@@ -2,8 +2,13 @@ import type { Clock, TimerHandle } from "./clock.js";
 
 interface PendingTimer {
   readonly id: number;
-  readonly dueMs: number;
   readonly callback: () => void;
+}
+
+/** The timers due at one simulated time, in creation order; `next` is the first not fired. */
+interface DueBucket {
+  timers: Array<PendingTimer | undefined>;
+  next: number;
 }
 
 /**
@@ -15,9 +20,12 @@ export class VirtualClock implements Clock {
   readonly speed = Number.POSITIVE_INFINITY;
   #nowMs: number;
   #nextId = 1;
-  // A binary min-heap ordered by (dueMs, id): traffic puts thousands of timers here.
-  readonly #heap: PendingTimer[] = [];
-  // Ids of timers neither fired nor cleared; cleared timers stay in the heap until they surface.
+  // Timers are grouped by due time: a backlog or a burst of traffic sets thousands of timers
+  // for the same millisecond, and a bucket takes them in O(1) each. A binary min-heap orders
+  // the distinct due times.
+  readonly #buckets = new Map<number, DueBucket>();
+  readonly #dueTimes: number[] = [];
+  // Ids of timers neither fired nor cleared; cleared timers stay in their bucket until reached.
   readonly #live = new Set<number>();
 
   constructor(startMs: number) {
@@ -31,7 +39,14 @@ export class VirtualClock implements Clock {
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     const id = this.#nextId++;
     this.#live.add(id);
-    this.#push({ id, dueMs: this.#nowMs + Math.max(0, delayMs), callback });
+    const dueMs = this.#nowMs + Math.max(0, delayMs);
+    let bucket = this.#buckets.get(dueMs);
+    if (bucket === undefined) {
+      bucket = { timers: [], next: 0 };
+      this.#buckets.set(dueMs, bucket);
+      this.#push(dueMs);
+    }
+    bucket.timers.push({ id, callback });
     return { id };
   }
 
@@ -41,8 +56,7 @@ export class VirtualClock implements Clock {
 
   /** Returns the due time of the earliest pending timer, or `undefined` when none is pending. */
   nextDueMs(): number | undefined {
-    this.#dropCancelledHead();
-    return this.#heap[0]?.dueMs;
+    return this.#head()?.dueMs;
   }
 
   /** Number of timers still pending. */
@@ -71,51 +85,67 @@ export class VirtualClock implements Clock {
   fireDue(maxFires = Number.POSITIVE_INFINITY): number {
     let fired = 0;
     while (fired < maxFires) {
-      this.#dropCancelledHead();
-      const head = this.#heap[0];
+      const head = this.#head();
       if (head === undefined || head.dueMs > this.#nowMs) {
         return fired;
       }
-      this.#pop();
-      this.#live.delete(head.id);
+      const { bucket } = head;
+      const timer = bucket.timers[bucket.next] as PendingTimer;
+      bucket.timers[bucket.next] = undefined;
+      bucket.next++;
+      // Fired timers leave the bucket, so a long burst keeps only what is still pending.
+      if (bucket.next > 1024 && bucket.next * 2 > bucket.timers.length) {
+        bucket.timers = bucket.timers.slice(bucket.next);
+        bucket.next = 0;
+      }
+      this.#live.delete(timer.id);
       fired++;
-      head.callback();
+      timer.callback();
     }
     return fired;
   }
 
-  #dropCancelledHead(): void {
+  /** Finds the earliest live timer, dropping cleared ones and spent buckets on the way. */
+  #head(): { dueMs: number; bucket: DueBucket } | undefined {
     for (;;) {
-      const head = this.#heap[0];
-      if (head === undefined || this.#live.has(head.id)) {
-        return;
+      const dueMs = this.#dueTimes[0];
+      if (dueMs === undefined) {
+        return undefined;
       }
+      const bucket = this.#buckets.get(dueMs) as DueBucket;
+      const { timers } = bucket;
+      while (
+        bucket.next < timers.length &&
+        !this.#live.has((timers[bucket.next] as PendingTimer).id)
+      ) {
+        bucket.next++;
+      }
+      if (bucket.next < timers.length) {
+        return { dueMs, bucket };
+      }
+      this.#buckets.delete(dueMs);
       this.#pop();
     }
   }
 
-  #before(a: PendingTimer, b: PendingTimer): boolean {
-    return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.id < b.id);
-  }
-
-  #push(timer: PendingTimer): void {
-    const heap = this.#heap;
-    heap.push(timer);
+  #push(dueMs: number): void {
+    const heap = this.#dueTimes;
+    heap.push(dueMs);
     let index = heap.length - 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const parentTimer = heap[parent] as PendingTimer;
-      if (!this.#before(timer, parentTimer)) {
+      const parentMs = heap[parent] as number;
+      if (dueMs >= parentMs) {
         break;
       }
-      heap[index] = parentTimer;
+      heap[index] = parentMs;
       index = parent;
     }
-    heap[index] = timer;
+    heap[index] = dueMs;
   }
 
   #pop(): void {
-    const heap = this.#heap;
+    const heap = this.#dueTimes;
     const last = heap.pop();
     if (last === undefined || heap.length === 0) {
       return;
@@ -126,14 +156,14 @@ export class VirtualClock implements Clock {
       const right = left + 1;
       let smallest = last;
       let smallestIndex = -1;
-      const leftTimer = heap[left];
-      if (leftTimer !== undefined && this.#before(leftTimer, smallest)) {
-        smallest = leftTimer;
+      const leftMs = heap[left];
+      if (leftMs !== undefined && leftMs < smallest) {
+        smallest = leftMs;
         smallestIndex = left;
       }
-      const rightTimer = heap[right];
-      if (rightTimer !== undefined && this.#before(rightTimer, smallest)) {
-        smallest = rightTimer;
+      const rightMs = heap[right];
+      if (rightMs !== undefined && rightMs < smallest) {
+        smallest = rightMs;
         smallestIndex = right;
       }
       if (smallestIndex === -1) {
