@@ -25,8 +25,14 @@ export const MAX_HEAD_BYTES = 65_536;
 /** Bytes of a chunk-size line or trailer line before the response counts as invalid. */
 const MAX_LINE_BYTES = 4_096;
 
+/** Capacity of the pending buffer kept between responses; larger ones are released. */
+const KEPT_PENDING_BYTES = 4_096;
+const EMPTY = Buffer.alloc(0);
+
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A line break followed by spaces or tabs, which continues the previous header line. */
+const OBS_FOLD = /\r\n[ \t]+/g;
 const CHUNK_SIZE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;.*)?$/;
 
 type State =
@@ -42,8 +48,15 @@ type State =
 export class Http1ResponseParser {
   #sink: ResponseSink | undefined;
   #state: State = "head";
-  /** Bytes of an unfinished head or line, kept across chunks. */
-  #pending: Buffer | undefined;
+  /**
+   * Copies of the bytes of an unfinished head or line, kept across chunks: the first
+   * `#pendingLength` bytes of `#pending`, which grows by doubling so that a head sent in many
+   * small pieces costs linear time.
+   */
+  #pending = EMPTY;
+  #pendingLength = 0;
+  /** The head or line that `#takeUntil` found last, without its terminator. */
+  #taken = "";
   #remaining = 0;
   #reusable = false;
 
@@ -51,7 +64,7 @@ export class Http1ResponseParser {
   expect(sink: ResponseSink): void {
     this.#sink = sink;
     this.#state = "head";
-    this.#pending = undefined;
+    this.#dropPending();
     this.#remaining = 0;
   }
 
@@ -74,8 +87,7 @@ export class Http1ResponseParser {
    * Reads `chunk`. Throws `InvalidResponseError` on broken framing. Bytes after the end of the
    * response make the connection not reusable, since nothing was asked for them.
    */
-  feed(chunk: Buffer): void {
-    let data = chunk;
+  feed(data: Buffer): void {
     let offset = 0;
     while (offset < data.length) {
       const sink = this.#sink;
@@ -84,21 +96,12 @@ export class Http1ResponseParser {
       }
       switch (this.#state) {
         case "head": {
-          const joined = this.#join(data, offset);
-          const end = joined.indexOf("\r\n\r\n", 0, "latin1");
-          if (end < 0) {
-            if (joined.length > MAX_HEAD_BYTES) {
-              throw new InvalidResponseError(
-                `response head exceeds ${MAX_HEAD_BYTES} bytes without an empty line`,
-              );
-            }
-            this.#pending = Buffer.from(joined);
+          const next = this.#takeUntil(data, offset, "\r\n\r\n", MAX_HEAD_BYTES);
+          if (next < 0) {
             return;
           }
-          this.#pending = undefined;
-          this.#readHead(joined.toString("latin1", 0, end), sink);
-          data = joined;
-          offset = end + 4;
+          offset = next;
+          this.#readHead(this.#taken, sink);
           if ((this.#state as State) === "length" && this.#remaining === 0) {
             // No body: bytes after the head were not asked for.
             this.#complete(sink, offset < data.length);
@@ -123,19 +126,12 @@ export class Http1ResponseParser {
         case "chunk-size":
         case "chunk-data-end":
         case "trailers": {
-          const joined = this.#join(data, offset);
-          const end = joined.indexOf("\r\n", 0, "latin1");
-          if (end < 0) {
-            if (joined.length > MAX_LINE_BYTES) {
-              throw new InvalidResponseError(`chunk line exceeds ${MAX_LINE_BYTES} bytes`);
-            }
-            this.#pending = Buffer.from(joined);
+          const next = this.#takeUntil(data, offset, "\r\n", MAX_LINE_BYTES);
+          if (next < 0) {
             return;
           }
-          this.#pending = undefined;
-          this.#readLine(joined.toString("latin1", 0, end));
-          data = joined;
-          offset = end + 2;
+          offset = next;
+          this.#readLine(this.#taken);
           if ((this.#state as State) === "done") {
             this.#complete(sink, offset < data.length);
             return;
@@ -180,9 +176,81 @@ export class Http1ResponseParser {
     return true;
   }
 
-  #join(data: Buffer, offset: number): Buffer {
-    const rest = offset === 0 ? data : data.subarray(offset);
-    return this.#pending === undefined ? rest : Buffer.concat([this.#pending, rest]);
+  /**
+   * Finds `terminator` in the pending bytes followed by `data` from `offset`. When found, stores
+   * the text before it in `#taken` and returns the offset in `data` after it. Otherwise keeps a
+   * copy of the bytes and returns -1, or throws once they exceed `maxBytes`.
+   */
+  #takeUntil(data: Buffer, offset: number, terminator: string, maxBytes: number): number {
+    if (this.#pendingLength === 0) {
+      const end = data.indexOf(terminator, offset, "latin1");
+      if (end >= 0) {
+        if (end - offset > maxBytes) {
+          this.#rejectLength(end - offset, true);
+        }
+        this.#taken = data.toString("latin1", offset, end);
+        return end + terminator.length;
+      }
+      this.#appendPending(data, offset, maxBytes);
+      return -1;
+    }
+    const previousLength = this.#pendingLength;
+    this.#appendPending(data, offset, Number.POSITIVE_INFINITY);
+    // The terminator may start in the bytes kept before, so search a few of them again.
+    const searchFrom = Math.max(0, previousLength - terminator.length + 1);
+    const joined = this.#pending.subarray(0, this.#pendingLength);
+    const end = joined.indexOf(terminator, searchFrom, "latin1");
+    if (end < 0) {
+      this.#checkPendingSize(maxBytes);
+      return -1;
+    }
+    if (end > maxBytes) {
+      this.#rejectLength(end, true);
+    }
+    this.#taken = joined.toString("latin1", 0, end);
+    this.#dropPending();
+    return offset + end + terminator.length - previousLength;
+  }
+
+  #appendPending(data: Buffer, offset: number, maxBytes: number): void {
+    const length = this.#pendingLength + data.length - offset;
+    if (length > this.#pending.length) {
+      const grown = Buffer.allocUnsafe(Math.max(length, this.#pending.length * 2, 256));
+      this.#pending.copy(grown, 0, 0, this.#pendingLength);
+      this.#pending = grown;
+    }
+    data.copy(this.#pending, this.#pendingLength, offset);
+    this.#pendingLength = length;
+    this.#checkPendingSize(maxBytes);
+  }
+
+  #checkPendingSize(maxBytes: number): void {
+    if (this.#pendingLength > maxBytes) {
+      this.#rejectLength(this.#pendingLength, false);
+    }
+  }
+
+  /**
+   * Throws for a head or line of `length` bytes over its limit. The limit holds however the
+   * bytes were split into reads, so `ended` tells a complete one from an unfinished one.
+   */
+  #rejectLength(length: number, ended: boolean): never {
+    if (this.#state === "head") {
+      throw new InvalidResponseError(
+        ended
+          ? `response head of ${length} bytes exceeds ${MAX_HEAD_BYTES} bytes`
+          : `response head exceeds ${MAX_HEAD_BYTES} bytes without an empty line`,
+      );
+    }
+    throw new InvalidResponseError(`chunk line exceeds ${MAX_LINE_BYTES} bytes`);
+  }
+
+  #dropPending(): void {
+    this.#pendingLength = 0;
+    // A buffer grown for an unusually long head is not kept for the life of the connection.
+    if (this.#pending.length > KEPT_PENDING_BYTES) {
+      this.#pending = EMPTY;
+    }
   }
 
   #readHead(head: string, sink: ResponseSink): void {
@@ -204,6 +272,13 @@ export class Http1ResponseParser {
       const colon = line.indexOf(":");
       const name = colon > 0 ? line.slice(0, colon) : "";
       if (!HEADER_NAME.test(name)) {
+        if (index > 1 && (line.startsWith(" ") || line.startsWith("\t"))) {
+          // Obsolete line folding: RFC 9112 section 5.2 has a user agent replace each fold
+          // with a space before reading the value. Parsing starts again on the unfolded head,
+          // which has no fold left, and nothing was reported yet.
+          this.#readHead(head.replace(OBS_FOLD, " "), sink);
+          return;
+        }
         throw new InvalidResponseError(
           `header line ${JSON.stringify(line.slice(0, 80))} has no valid name`,
         );
