@@ -51,6 +51,12 @@ export class Http1Connection {
   readonly #parser = new Http1ResponseParser();
   #exchange: Exchange | undefined;
   #closed = false;
+  /** Responses completed on this connection; above 0 it is a reused keep-alive connection. */
+  #responses = 0;
+  /** True once a byte of the current exchange's response arrived. */
+  #responseStarted = false;
+  /** An exchange to send again on a new connection once this one has closed. */
+  #replay: Exchange | undefined;
   /** `performance.now()` when the connection last became idle. */
   idleSinceMs = 0;
 
@@ -85,13 +91,20 @@ export class Http1Connection {
     this.#socket.on("close", () => this.#onClose());
   }
 
+  /** True once the connection cannot carry a request: ended, failed or destroyed. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#socket.destroyed;
+  }
+
+  /** True while the current response has no length, so only the end of the connection ends it. */
+  get readsUntilClose(): boolean {
+    return this.#parser.endsWithConnection;
   }
 
   /** Writes the exchange's request; the connection must be idle. */
   send(exchange: Exchange): void {
     this.#exchange = exchange;
+    this.#responseStarted = false;
     exchange.connection = this;
     this.#parser.expect(exchange);
     this.#socket.ref();
@@ -117,6 +130,7 @@ export class Http1Connection {
       this.destroy();
       return;
     }
+    this.#responseStarted = true;
     try {
       this.#parser.feed(chunk);
     } catch (error) {
@@ -133,7 +147,8 @@ export class Http1Connection {
   /** Called by the exchange once its response is complete. */
   finished(reusable: boolean): void {
     this.#exchange = undefined;
-    if (reusable && !this.#closed) {
+    this.#responses++;
+    if (reusable && !this.closed) {
       this.#pool.release(this);
     } else {
       this.destroy();
@@ -159,9 +174,30 @@ export class Http1Connection {
     const exchange = this.#exchange;
     this.#exchange = undefined;
     if (exchange !== undefined && !exchange.settled) {
-      exchange.onConnectionError(error, this.#parser.headRead);
+      if (this.#mayReplay(error)) {
+        exchange.connection = undefined;
+        this.#replay = exchange;
+      } else {
+        exchange.onConnectionError(error, this.#parser.headRead);
+      }
     }
     this.#socket.destroy();
+  }
+
+  /**
+   * True when a reused connection closed before any byte of the response: the receiver most
+   * likely closed it as idle while the request was on its way, so the request was never
+   * processed. RFC 9112 section 9.3.1 lets a client retry a non-idempotent request when it
+   * knows the request is idempotent, and a webhook delivery is, since receivers deduplicate
+   * on its delivery id. Go's net/http transport (`shouldRetryRequest`) makes the same check
+   * but retries a POST only when it has an Idempotency-Key header, so there this attempt fails.
+   */
+  #mayReplay(error: Error): boolean {
+    if (this.#responses === 0 || this.#responseStarted) {
+      return false;
+    }
+    const code = (error as Error & { code?: unknown }).code;
+    return code === "ECONNRESET" || code === "EPIPE";
   }
 
   #onClose(): void {
@@ -170,7 +206,9 @@ export class Http1Connection {
     }
     this.#closed = true;
     this.#fail(new ConnectionClosedError(this.#closedMessage()));
-    this.#pool.removed(this);
+    const replay = this.#replay;
+    this.#replay = undefined;
+    this.#pool.removed(this, replay);
   }
 }
 
@@ -244,12 +282,21 @@ export class OriginPool {
     this.#idle.push(connection);
   }
 
-  /** Forgets a closed connection and opens another for a waiting exchange. */
-  removed(connection: Http1Connection): void {
+  /**
+   * Forgets a closed connection and opens another for `replay`, the exchange it carried when
+   * it closed early, or for a waiting exchange. A replay gets a new connection rather than an
+   * idle one, because an idle connection may be closing for the same reason.
+   */
+  removed(connection: Http1Connection, replay?: Exchange): void {
     this.#open--;
     const index = this.#idle.indexOf(connection);
     if (index >= 0) {
       this.#idle.splice(index, 1);
+    }
+    if (replay !== undefined && !replay.settled) {
+      this.#open++;
+      new Http1Connection(this, this.#origin).send(replay);
+      return;
     }
     const next = this.#queue.shift();
     if (next !== undefined) {
