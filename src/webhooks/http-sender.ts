@@ -66,7 +66,7 @@ export class HttpSender {
   readonly #attemptTimeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #keepAliveMs: number;
-  #closed = false;
+  #closed: Promise<void> | undefined;
   #inflight = 0;
   #drained: (() => void) | undefined;
 
@@ -90,7 +90,7 @@ export class HttpSender {
    * spares the dispatcher a promise per attempt.
    */
   start(attempt: SendRequest, onResult: (result: SendResult) => void): void {
-    if (this.#closed) {
+    if (this.#closed !== undefined) {
       onResult({ outcome: "network_error", error: "the HTTP sender is closed", latencyMs: 0 });
       return;
     }
@@ -113,9 +113,16 @@ export class HttpSender {
     target.pool.dispatch(exchange);
   }
 
-  /** Waits for attempts in flight to end, then closes every connection. */
-  async close(): Promise<void> {
-    this.#closed = true;
+  /**
+   * Waits for attempts in flight or queued to end, then closes every connection. Later calls
+   * return the same promise.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
     if (this.#inflight > 0) {
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
@@ -270,9 +277,12 @@ class AttemptExchange implements Exchange, DeadlineEntry {
     if (this.#settled) {
       return;
     }
+    const readsUntilClose = this.#statusCode !== 0 && this.connection?.readsUntilClose === true;
     this.#settle({
       outcome: "timeout",
-      error: `no complete response within ${this.#sender.attemptTimeoutMs} ms`,
+      error: readsUntilClose
+        ? `no complete response within ${this.#sender.attemptTimeoutMs} ms: the response has neither Content-Length nor chunked Transfer-Encoding, so its body ends only when the receiver closes the connection, and the receiver kept it open`
+        : `no complete response within ${this.#sender.attemptTimeoutMs} ms`,
       latencyMs: this.#latency(),
       ...(this.#statusCode === 0 ? {} : { responseBytes: this.#bytes }),
     });
