@@ -83,16 +83,16 @@ export class Scheduler {
   /** Tracks a promise of work that was started outside a scheduled task. */
   track<T>(promise: Promise<T>): Promise<T> {
     this.#inflight++;
-    // One reaction per promise and a counter, not a set of derived promises: a backlog of
-    // deliveries tracks tens of thousands of attempts per second.
+    // A counter and one reaction per promise, because a backlog of deliveries tracks tens of
+    // thousands of attempts per second.
     promise.then(this.#onSettled, this.#onRejected);
     return promise;
   }
 
   /**
    * Marks the start of work that is neither a scheduled task nor a promise, and returns the
-   * function to call once when it ends. The work counts as in flight until then, as a
-   * tracked promise does, without the cost of one.
+   * function that marks its end. Call that function exactly once: each call counts one piece
+   * of work as done.
    */
   hold(): () => void {
     this.#inflight++;
@@ -100,8 +100,8 @@ export class Scheduler {
   }
 
   /**
-   * Hands an error of held work to `onTaskError`; an error that throws is raised by the next
-   * `idle()`, as a rejected tracked promise is.
+   * Passes an error of held work to `onTaskError`. If `onTaskError` throws, the next `idle()`
+   * raises that error, as it does for a rejected tracked promise.
    */
   reportError(error: unknown): void {
     try {
@@ -116,7 +116,7 @@ export class Scheduler {
     return this.#scheduled.size;
   }
 
-  /** Number of tracked promises that have not settled. */
+  /** Number of tracked promises and held pieces of work that have not ended. */
   get inflightCount(): number {
     return this.#inflight;
   }

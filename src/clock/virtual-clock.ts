@@ -5,7 +5,7 @@ interface PendingTimer {
   readonly callback: () => void;
 }
 
-/** The timers due at one simulated time, in creation order; `next` is the first not fired. */
+/** Timers due at one simulated time, in creation order. `next` is the index of the first not fired. */
 interface DueBucket {
   timers: Array<PendingTimer | undefined>;
   next: number;
@@ -20,12 +20,11 @@ export class VirtualClock implements Clock {
   readonly speed = Number.POSITIVE_INFINITY;
   #nowMs: number;
   #nextId = 1;
-  // Timers are grouped by due time: a backlog or a burst of traffic sets thousands of timers
-  // for the same millisecond, and a bucket takes them in O(1) each. A binary min-heap orders
-  // the distinct due times.
+  // Timers are grouped by due time, because a backlog or a burst of traffic sets thousands of
+  // timers for the same millisecond. A binary min-heap orders the distinct due times.
   readonly #buckets = new Map<number, DueBucket>();
   readonly #dueTimes: number[] = [];
-  // Ids of timers neither fired nor cleared; cleared timers stay in their bucket until reached.
+  // Ids of timers neither fired nor cleared. A cleared timer stays in its bucket until reached.
   readonly #live = new Set<number>();
 
   constructor(startMs: number) {
@@ -93,7 +92,7 @@ export class VirtualClock implements Clock {
       const timer = bucket.timers[bucket.next] as PendingTimer;
       bucket.timers[bucket.next] = undefined;
       bucket.next++;
-      // Fired timers leave the bucket, so a long burst keeps only what is still pending.
+      // Fired timers leave the bucket, so a long burst keeps only the pending ones.
       if (bucket.next > 1024 && bucket.next * 2 > bucket.timers.length) {
         bucket.timers = bucket.timers.slice(bucket.next);
         bucket.next = 0;
@@ -105,7 +104,7 @@ export class VirtualClock implements Clock {
     return fired;
   }
 
-  /** Finds the earliest live timer, dropping cleared ones and spent buckets on the way. */
+  /** Returns the earliest live timer's bucket, dropping cleared timers and spent buckets. */
   #head(): { dueMs: number; bucket: DueBucket } | undefined {
     for (;;) {
       const dueMs = this.#dueTimes[0];

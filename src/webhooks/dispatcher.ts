@@ -305,19 +305,26 @@ export class Dispatcher {
     number: number,
     heldBy: string | undefined,
   ): void {
-    // Callbacks and a scheduler hold, not an async chain: a backlog runs tens of thousands of
-    // attempts a second, and each awaited stage cost an allocation and a microtask turn.
+    this.#inSlot(endpoint, (done) => this.#send(delivery, endpoint, number, heldBy, done));
+  }
+
+  /**
+   * Runs `work` once `endpoint` has a free slot, and counts it as in flight for the scheduler
+   * until `work` calls `done`. Callbacks and a scheduler hold replace an async chain, because
+   * a backlog runs tens of thousands of attempts a second.
+   */
+  #inSlot(endpoint: WebhookEndpoint, work: (done: () => void) => void): void {
     const { scheduler } = this.#deps;
     const ended = scheduler.hold();
+    const done = (): void => {
+      this.#limiter.release(endpoint.id);
+      ended();
+    };
     this.#limiter.acquire(endpoint.id, () => {
       try {
-        this.#send(delivery, endpoint, number, heldBy, () => {
-          this.#limiter.release(endpoint.id);
-          ended();
-        });
+        work(done);
       } catch (error) {
-        this.#limiter.release(endpoint.id);
-        ended();
+        done();
         scheduler.reportError(error);
       }
     });
@@ -353,7 +360,7 @@ export class Dispatcher {
     }
     const duplicate = this.#faults.duplicateAttempt?.(delivery, number, startedAtMs);
     if (duplicate?.concurrent === true) {
-      // Both copies in flight at once; the first decides the delivery, the second is logged.
+      // Both copies are in flight at once. The first decides the delivery, and the second is logged.
       let first: SentAttempt | undefined;
       let second: SentAttempt | undefined;
       const join = (): void => {
@@ -391,8 +398,8 @@ export class Dispatcher {
   }
 
   /**
-   * Records the attempt's result, and settles the delivery or schedules its retry. `shapedBy`
-   * names the fault that shaped the attempt (an outage, a held first attempt), if any.
+   * Records the attempt's result, then settles the delivery or schedules its retry. `shapedBy`
+   * is the name of the fault that shaped the attempt (an outage, a held first attempt), if any.
    */
   #finish(
     delivery: Delivery,
@@ -421,8 +428,8 @@ export class Dispatcher {
         fault = "lost-response";
       }
     }
-    // Optional fields are assigned one by one: spreading them allocated a temporary object
-    // each, several per attempt.
+    // Optional fields are assigned one by one, because spreading them allocated a temporary
+    // object for each.
     const attempt: Mutable<Attempt> = {
       number,
       startedAtMs,
@@ -430,12 +437,24 @@ export class Dispatcher {
       outcome: result.outcome,
       latencyMs: result.latencyMs,
     };
-    if (result.statusCode !== undefined) attempt.statusCode = result.statusCode;
-    if (error !== undefined) attempt.error = error;
-    if (responseLost) attempt.responseLost = true;
-    if (fault !== undefined) attempt.fault = fault;
-    if (result.responseBytes !== undefined) attempt.responseBytes = result.responseBytes;
-    if (result.responseTruncated === true) attempt.responseTruncated = true;
+    if (result.statusCode !== undefined) {
+      attempt.statusCode = result.statusCode;
+    }
+    if (error !== undefined) {
+      attempt.error = error;
+    }
+    if (responseLost) {
+      attempt.responseLost = true;
+    }
+    if (fault !== undefined) {
+      attempt.fault = fault;
+    }
+    if (result.responseBytes !== undefined) {
+      attempt.responseBytes = result.responseBytes;
+    }
+    if (result.responseTruncated === true) {
+      attempt.responseTruncated = true;
+    }
     log.recordAttempt(delivery, attempt);
     if (duplicate?.copy !== undefined) {
       this.#recordDuplicate(
@@ -491,13 +510,11 @@ export class Dispatcher {
     number: number,
     fault: string,
   ): void {
-    const ended = this.#deps.scheduler.hold();
-    this.#limiter.acquire(endpoint.id, () => {
+    this.#inSlot(endpoint, (done) => {
       const startedAtMs = this.#deps.scheduler.now();
       this.#post(delivery, endpoint, number, (sent) => {
-        this.#limiter.release(endpoint.id);
         this.#recordDuplicate(delivery, endpoint, number, startedAtMs, sent, fault);
-        ended();
+        done();
       });
     });
   }
