@@ -91,8 +91,8 @@ export class Scheduler {
 
   /**
    * Marks the start of work that is neither a scheduled task nor a promise, and returns the
-   * function that marks its end. Call that function exactly once: each call counts one piece
-   * of work as done.
+   * function that marks its end. Nothing checks how often it is called, and each call counts
+   * one piece of work as done, so call it once.
    */
   hold(): () => void {
     this.#inflight++;
