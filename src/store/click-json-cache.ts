@@ -5,6 +5,7 @@ import { JsonWriter } from "./json-writer.js";
  * clicks) a segment is about 100 KB.
  */
 export const SEGMENT_ROWS = 256;
+/** Bits of a row below its segment index, so `1 << SEGMENT_BITS` is `SEGMENT_ROWS`. */
 const SEGMENT_BITS = 8;
 
 /** Default bound of a cache, bytes of JSON and offsets: about 42,000 clicks of 390 bytes. */
@@ -19,8 +20,8 @@ export interface JsonSegment {
   readonly rows: number;
   readonly bytes: Uint8Array;
   /**
-   * `starts[i]` is the offset in `bytes` of the JSON of row `firstRow + i`; the JSON ends one
-   * byte (the comma) before `starts[i + 1]`. It has `rows + 1` entries.
+   * Offsets in `bytes`, `rows + 1` of them. The JSON of row `firstRow + i` starts at `starts[i]`
+   * and ends one byte, the comma, before `starts[i + 1]`.
    */
   readonly starts: Uint32Array;
 }
@@ -47,7 +48,7 @@ export class ClickJsonCache {
   readonly #encode: (row: number, writer: JsonWriter) => void;
   readonly #rowCount: () => number;
   readonly #maxBytes: number;
-  /** Segments by index, least recently used first: a `Map` iterates in insertion order. */
+  /** Segments by index, least recently used first, because a `Map` iterates in insertion order. */
   readonly #segments = new Map<number, JsonSegment>();
   readonly #writer = new JsonWriter();
   #bytes = 0;
@@ -82,22 +83,20 @@ export class ClickJsonCache {
    * it, so a caller may hold several while it writes one page. `row` must be a stored row.
    */
   segment(row: number): JsonSegment {
-    const index = row >>> SEGMENT_BITS;
-    // A page filtered by link reads a few rows of each segment in turn, so most calls ask for
+    // A page filtered by link reads a few rows of each segment in turn, so most calls request
     // the segment of the call before, which is already the most recently used.
     const latest = this.#latest;
-    if (latest !== undefined && index === latest.firstRow >>> SEGMENT_BITS) {
-      if (row >= latest.firstRow && row < latest.firstRow + latest.rows) {
-        return latest;
-      }
+    if (latest !== undefined && row >= latest.firstRow && row < latest.firstRow + latest.rows) {
+      return latest;
     }
+    const index = row >>> SEGMENT_BITS;
     const segments = this.#segments;
-    let segment = segments.get(index);
-    if (segment !== undefined && row < segment.firstRow + segment.rows) {
+    const known = segments.get(index);
+    if (known !== undefined && row < known.firstRow + known.rows) {
       segments.delete(index);
-      segments.set(index, segment);
-      this.#latest = segment;
-      return segment;
+      segments.set(index, known);
+      this.#latest = known;
+      return known;
     }
 
     const firstRow = index << SEGMENT_BITS;
@@ -107,10 +106,9 @@ export class ClickJsonCache {
     }
     // The whole segment, or every row stored so far when it is the last, so that a page
     // walking forward through a short segment extends it once, not once per row.
-    segment = this.#encodeRows(firstRow, Math.min(firstRow + SEGMENT_ROWS, rowCount), segment);
-    const previous = segments.get(index);
-    if (previous !== undefined) {
-      this.#bytes -= segmentBytes(previous);
+    const segment = this.#encodeRows(firstRow, Math.min(firstRow + SEGMENT_ROWS, rowCount), known);
+    if (known !== undefined) {
+      this.#bytes -= segmentBytes(known);
       segments.delete(index);
     }
     segments.set(index, segment);
