@@ -20,17 +20,17 @@ export class PageClickIds {
     this.#store = store;
     let runCount = 0;
     for (let position = 0; position < rows.length; position++) {
-      if (position === 0 || rows[position] !== (rows[position - 1] as number) + 1) {
+      if (startsRun(rows, position)) {
         runCount++;
       }
     }
+
     const runs = new Uint32Array(runCount * 2);
     let run = -2;
     for (let position = 0; position < rows.length; position++) {
-      const row = rows[position] as number;
-      if (position === 0 || row !== (rows[position - 1] as number) + 1) {
+      if (startsRun(rows, position)) {
         run += 2;
-        runs[run] = row;
+        runs[run] = rows[position] as number;
       }
       (runs[run + 1] as number)++;
     }
@@ -53,4 +53,9 @@ export class PageClickIds {
     }
     return writer.toLatin1();
   }
+}
+
+/** Returns whether `rows[position]` starts a run, which it does unless it follows the row before. */
+function startsRun(rows: readonly number[], position: number): boolean {
+  return position === 0 || rows[position] !== (rows[position - 1] as number) + 1;
 }
