@@ -39,11 +39,10 @@ export type RequestLogDetails = {
     | "workspaceId"]?: RequestLogEntry[Key];
 } & {
   /**
-   * Click ids as 36-character UUIDs back to back, or a source that returns them when first
-   * read: the compact form of `clickIds` that `clicks/recent` logs, one value per page
-   * instead of one string per click.
+   * Compact form of `clickIds` that `clicks/recent` logs, one object per page instead of one
+   * string per click. The ids are formatted when scoring first reads `clickIds`.
    */
-  packedClickIds?: string | PackedClickIdSource;
+  packedClickIds?: PackedClickIdSource;
 };
 
 /** Click ids of a response kept in a compact form, such as the store rows of a page. */
@@ -55,16 +54,16 @@ export interface PackedClickIdSource {
 const UUID_LENGTH = 36;
 
 /**
- * Defines `entry.clickIds` as the UUIDs in `packed`, split into an array when first read and
- * kept. A log of thousands of pages then keeps one value per page until scoring reads it,
+ * Defines `entry.clickIds` as the UUIDs of `source`, split into an array when first read and
+ * kept. A log of thousands of pages then keeps one object per page until scoring reads it,
  * which spares the garbage collector a hundred strings per page.
  */
-export function definePackedClickIds(entry: object, source: string | PackedClickIdSource): void {
+export function definePackedClickIds(entry: object, source: PackedClickIdSource): void {
   Object.defineProperty(entry, "clickIds", {
     enumerable: true,
     configurable: true,
     get(): string[] {
-      const packed = typeof source === "string" ? source : source.packedClickIds();
+      const packed = source.packedClickIds();
       const clickIds: string[] = [];
       for (let offset = 0; offset < packed.length; offset += UUID_LENGTH) {
         clickIds.push(packed.slice(offset, offset + UUID_LENGTH));
