@@ -1,16 +1,16 @@
 import type { CursorCodec, CursorState } from "../cursor.js";
 
 /**
- * Cursors remembered: about 550 KB at most, because one cursor's text and state took 542
- * bytes of heap and array buffers when 1,024 were remembered (Node 20).
+ * Cursors remembered, about 550 KB at most. One cursor's text and state took 542 bytes of heap
+ * and array buffers, measured with 1,024 remembered on Node 20.
  */
 const REMEMBERED_CURSORS = 1024;
 
 /**
- * Encodes and decodes the cursors of `clicks/recent`, remembering the cursors handed out last.
- * A client that follows a cursor it was just given then costs a map lookup instead of an HMAC
- * check. A cursor that is not remembered goes to the codec, which checks it as before, so
- * cursors of an earlier run of the same seed are still accepted.
+ * Encodes and decodes the cursors of `clicks/recent`, remembering the last `REMEMBERED_CURSORS`
+ * it encoded. A client that follows a cursor it was just given then costs a map lookup instead
+ * of an HMAC check. Any other cursor goes to the codec, which checks its HMAC, so cursors of an
+ * earlier run of the same seed are still accepted.
  */
 export class RecentCursors {
   readonly #codec: CursorCodec;
