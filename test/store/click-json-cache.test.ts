@@ -2,30 +2,22 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Click } from "../../src/model/click.js";
 import { Random } from "../../src/model/random.js";
-import type { Link, Workspace } from "../../src/model/workspace.js";
+import type { Link } from "../../src/model/workspace.js";
 import { ClickJsonCache, SEGMENT_ROWS } from "../../src/store/click-json-cache.js";
 import { ClickStore } from "../../src/store/click-store.js";
 import { JsonWriter } from "../../src/store/json-writer.js";
 import { PageClickIds } from "../../src/store/page-click-ids.js";
 import type { ClickPosition } from "../../src/store/time-index.js";
 import { ClickFactory } from "../../src/traffic/click-factory.js";
+import { byListingOrder, STORE_WORKSPACE as WORKSPACE } from "./store-fixtures.js";
 
 const HOUR_US = 3_600_000_000;
 const BASE_US = Date.parse("2026-05-15T22:00:00Z") * 1_000;
 
-const WORKSPACE: Workspace = {
-  id: 4123,
-  plan: "pro",
-  apiKeys: ["elido_sk_test"],
-  links: [
-    { link_id: 90_001, slug: "alpha", destination: "https://example.test/a" },
-    { link_id: 90_002, slug: "beta", destination: "https://example.test/b" },
-  ],
-};
-
 interface Stored {
   row: number;
   click: Click;
+  occurredAtUs: number;
 }
 
 /** Appends `times.length` clicks with tricky strings, none visible yet. */
@@ -36,7 +28,7 @@ function appendClicks(
 ): Stored[] {
   return times.map((occurredAtUs, index) => {
     const click = factory.create(WORKSPACE.links[index % 2] as Link, occurredAtUs);
-    return { row: store.append(click, occurredAtUs), click };
+    return { row: store.append(click, occurredAtUs), click, occurredAtUs };
   });
 }
 
@@ -91,19 +83,6 @@ function expectedPages(clicks: readonly Click[], limit: number): string[] {
   return pages;
 }
 
-function byListingOrder(a: Click, b: Click): number {
-  const difference = Date.parse(a.occurred_at) - Date.parse(b.occurred_at);
-  if (difference !== 0) {
-    return difference;
-  }
-  const aMicros = a.occurred_at.slice(20, 26);
-  const bMicros = b.occurred_at.slice(20, 26);
-  if (aMicros !== bMicros) {
-    return aMicros < bMicros ? -1 : 1;
-  }
-  return a.click_id < b.click_id ? -1 : a.click_id > b.click_id ? 1 : 0;
-}
-
 describe("ClickStore.writeClicks", () => {
   it("writes pages as JSON.stringify does", () => {
     fc.assert(
@@ -127,9 +106,9 @@ describe("ClickStore.writeClicks", () => {
             store.markVisible(row);
           }
           const listed = stored
-            .map(({ click }) => click)
-            .filter((click) => linkFilter === null || click.link_id === linkFilter)
-            .sort(byListingOrder);
+            .filter(({ click }) => linkFilter === null || click.link_id === linkFilter)
+            .sort(byListingOrder)
+            .map(({ click }) => click);
           const linkCode = linkFilter === null ? null : (store.linkCode(linkFilter) ?? -1);
 
           const walk = walkPages(store, BASE_US, BASE_US + 3 * HOUR_US, linkCode, limit);

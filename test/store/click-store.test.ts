@@ -6,6 +6,7 @@ import type { Link, Workspace } from "../../src/model/workspace.js";
 import { type ClickRow, createClickRow, parseUuid } from "../../src/store/click-row.js";
 import { ClickStore } from "../../src/store/click-store.js";
 import { ClickFactory } from "../../src/traffic/click-factory.js";
+import { byListingOrder, STORE_WORKSPACE } from "./store-fixtures.js";
 
 const DAY_US = 86_400_000_000;
 // Two hours before a UTC midnight, so that ranges cross minute, hour and day boundaries.
@@ -13,12 +14,9 @@ const BASE_US = Date.parse("2026-05-15T22:00:00Z") * 1_000;
 const SPAN_US = 4 * 3_600_000_000;
 
 const WORKSPACE: Workspace = {
-  id: 4123,
-  plan: "pro",
-  apiKeys: ["elido_sk_test"],
+  ...STORE_WORKSPACE,
   links: [
-    { link_id: 90_001, slug: "alpha", destination: "https://example.test/a" },
-    { link_id: 90_002, slug: "beta", destination: "https://example.test/b" },
+    ...STORE_WORKSPACE.links,
     { link_id: 90_003, slug: "gamma", destination: "https://example.test/c" },
   ],
 };
@@ -49,13 +47,6 @@ function buildStore(seed: number, times: readonly number[], visible: readonly bo
     }
   }
   return { store, visible: stored.filter((_, index) => visible[index] === true) };
-}
-
-function byOrder(a: Stored, b: Stored): number {
-  if (a.occurredAtUs !== b.occurredAtUs) {
-    return a.occurredAtUs - b.occurredAtUs;
-  }
-  return a.click.click_id < b.click.click_id ? -1 : a.click.click_id > b.click.click_id ? 1 : 0;
 }
 
 const offsetArbitrary = fc.oneof(
@@ -119,7 +110,7 @@ describe("ClickStore", () => {
         const expected = visible
           .filter((s) => s.occurredAtUs >= fromUs && s.occurredAtUs < toUs)
           .filter((s) => linkFilter === null || s.click.link_id === linkFilter)
-          .sort(byOrder)
+          .sort(byListingOrder)
           .map((s) => s.click.click_id);
         const linkCode = linkFilter === null ? null : (store.linkCode(linkFilter) ?? -1);
 

@@ -2,24 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Click } from "../../src/model/click.js";
 import { Random } from "../../src/model/random.js";
-import type { Link, Workspace } from "../../src/model/workspace.js";
+import type { Link } from "../../src/model/workspace.js";
 import { ClickStore } from "../../src/store/click-store.js";
 import { ClickFactory } from "../../src/traffic/click-factory.js";
+import { STORE_WORKSPACE as WORKSPACE } from "./store-fixtures.js";
 
 const US_PER_MINUTE = 60_000_000;
 // Three minutes before a UTC hour, so that dense minutes fall in two hour blocks.
 const BASE_US = Date.parse("2026-05-15T21:57:00Z") * 1_000;
 const SPAN_US = 6 * US_PER_MINUTE;
-
-const WORKSPACE: Workspace = {
-  id: 4123,
-  plan: "pro",
-  apiKeys: ["elido_sk_test"],
-  links: [
-    { link_id: 90_001, slug: "alpha", destination: "https://example.test/a" },
-    { link_id: 90_002, slug: "beta", destination: "https://example.test/b" },
-  ],
-};
 
 interface Stored {
   click: Click;
