@@ -5,14 +5,16 @@ import type { Link, Workspace } from "../model/workspace.js";
 import { ClickFactory } from "../traffic/click-factory.js";
 import { buildClickEvent, CLICK_RECORDED } from "../webhooks/event.js";
 import { encodeGoJson } from "../webhooks/go-json.js";
-import { HmacSha256Signer } from "../webhooks/hmac-sha256-signer.js";
 import {
+  computeSignature,
   formatSignatureHeader,
+  generateSecret,
   HEADER_ATTEMPT,
   HEADER_DELIVERY,
   HEADER_EVENT,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  wallClockUnixSeconds,
 } from "../webhooks/signature.js";
 import { SendKind, type SendLog } from "./send-log.js";
 
@@ -60,11 +62,9 @@ export interface DeliverySourceOptions {
  */
 export class DeliverySource {
   readonly #options: DeliverySourceOptions;
-  readonly #signer: HmacSha256Signer;
-  /** Signer with a wrong secret, for the invalid share of requests. */
-  readonly #wrongSigner: HmacSha256Signer;
+  /** Secret of the invalid share of requests, which the receiver does not know. */
+  readonly #wrongSecret: string;
   readonly #templates: readonly Template[];
-  readonly #prefix: string;
   readonly #deliveryIdPrefix: string;
   readonly #eventIdPrefix: string;
   readonly #clickIdPrefix: string;
@@ -76,15 +76,11 @@ export class DeliverySource {
 
   constructor(options: DeliverySourceOptions) {
     this.#options = options;
-    this.#prefix = randomBytes(9).toString("hex");
-    this.#deliveryIdPrefix = `dlv_${this.#prefix.slice(0, 16)}`;
-    this.#eventIdPrefix = `evt_${this.#prefix.slice(0, 16)}`;
-    const p = this.#prefix;
-    this.#clickIdPrefix = `${p.slice(0, 8)}-${p.slice(8, 12)}-4${p.slice(12, 15)}-a${p.slice(15, 18)}-`;
-    this.#signer = new HmacSha256Signer(options.secret);
-    this.#wrongSigner = new HmacSha256Signer(
-      `whsec_${Buffer.from(options.random.bytes(32)).toString("base64")}`,
-    );
+    const prefix = randomBytes(9).toString("hex");
+    this.#deliveryIdPrefix = `dlv_${prefix.slice(0, 16)}`;
+    this.#eventIdPrefix = `evt_${prefix.slice(0, 16)}`;
+    this.#clickIdPrefix = `${prefix.slice(0, 8)}-${prefix.slice(8, 12)}-4${prefix.slice(12, 15)}-a${prefix.slice(15, 18)}-`;
+    this.#wrongSecret = generateSecret(options.random);
     this.#templates = buildTemplates(options.random, options.startMs);
     this.#requestHead = buildRequestHead(options.target);
   }
@@ -148,10 +144,9 @@ export class DeliverySource {
     const eventId = this.#eventIdPrefix + hex;
     const clickId = this.clickIdOf(eventIndex);
     const body = template.head + eventId + template.middle + clickId + template.tail;
-    // Signature timestamps are wall-clock on purpose: the receiver checks them against its clock.
-    const timestamp = Math.floor(Date.now() / 1_000);
-    const signer = kind === SendKind.invalid ? this.#wrongSigner : this.#signer;
-    const signature = signer.digestHex(`${timestamp}.${body}`);
+    const timestamp = wallClockUnixSeconds();
+    const secret = kind === SendKind.invalid ? this.#wrongSecret : this.#options.secret;
+    const signature = computeSignature(secret, timestamp, body);
     // A duplicate plays a retry of the same delivery, so it is the second attempt.
     const attempt = kind === SendKind.duplicate ? 2 : 1;
     // The ids are ASCII, so their length is their byte count.

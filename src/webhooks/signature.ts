@@ -17,14 +17,17 @@ export function computeSignature(
   timestampSeconds: number | string,
   body: string,
 ): string {
-  return signer(secret).digestHex(`${timestampSeconds}.${body}`);
+  return signerFor(secret).digestHex(`${timestampSeconds}.${body}`);
 }
 
-/** Signers of recent secrets: the key pads are prepared once per secret, not per signature. */
+/**
+ * Signers by secret, so each secret's key pads are computed once and not per signature. The map
+ * is emptied when full because probes and `send` sign with a fresh random secret each time.
+ */
 const signers = new Map<string, HmacSha256Signer>();
 const MAX_SIGNERS = 256;
 
-function signer(secret: string): HmacSha256Signer {
+function signerFor(secret: string): HmacSha256Signer {
   let found = signers.get(secret);
   if (found === undefined) {
     if (signers.size >= MAX_SIGNERS) {
