@@ -14,7 +14,7 @@ const REMEMBERED_CURSORS = 1024;
  */
 export class RecentCursors {
   readonly #codec: CursorCodec;
-  /** State by cursor text, oldest first: a `Map` iterates in insertion order. */
+  /** State by cursor text, oldest first, because a `Map` iterates in insertion order. */
   readonly #issued = new Map<string, CursorState>();
 
   constructor(codec: CursorCodec) {
@@ -33,7 +33,7 @@ export class RecentCursors {
     return text;
   }
 
-  /** Returns the state of a cursor, or `undefined` for text that is no valid cursor. */
+  /** Returns the state of a cursor, or `undefined` for text that is not a valid cursor. */
   decode(text: string): CursorState | undefined {
     return this.#issued.get(text) ?? this.#codec.decode(text);
   }
