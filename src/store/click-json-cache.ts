@@ -40,7 +40,7 @@ export interface ClickJsonCacheOptions {
  * store rows and kept while the segments stay among the most recently used within `maxBytes`.
  *
  * Keys are store rows, not positions in the time index, so nothing here depends on which
- * clicks are visible: a stored click never changes and its row never moves, so a segment never
+ * clicks are visible. A stored click never changes and its row never moves, so a segment never
  * goes stale. A click that becomes visible late only changes which rows a page lists. The last
  * segment may be short while clicks are appended, and grows when a later row is requested.
  */
