@@ -172,7 +172,7 @@ export async function driveLoad(options: DriveOptions): Promise<Measurement> {
     const delivery = source.next();
     state.sendIndex = delivery.sendIndex;
     state.intendedAtMs = startMs + delivery.sendIndex * intervalMs;
-    // Timed after signing: the caller writes the bytes to the socket right after.
+    // Timed after signing because autocannon writes the returned bytes to the socket next.
     state.sentAtMs = performance.now();
     return delivery.request;
   };
@@ -252,7 +252,7 @@ export async function driveLoad(options: DriveOptions): Promise<Measurement> {
   };
 }
 
-/** The part of autocannon 9's Client that writes each request, which the typings leave out. */
+/** The method of autocannon 9's Client that returns each request's bytes, missing from its typings. */
 interface RequestBufferSource {
   getRequestBuffer?: () => Buffer | string;
 }
@@ -263,18 +263,19 @@ interface RequestBufferSource {
  *
  * autocannon's public hook, `setupRequest`, rebuilds each request through its request builder.
  * That builder copies every option of the run into a new object per request and joins the
- * headers and body again, which cost about four times the CPU of signing in a profile against
- * a trivial receiver. autocannon 9.0 (lib/httpClient.js) calls `getRequestBuffer()` once per
- * request and passes the result straight to `socket.write()`, which takes a string as well as
- * a Buffer, and uses it nowhere else. Replacing the method on the instance hands autocannon the
- * finished request, and its pacing, `amount`, timeouts, reconnects and response parsing stay as
- * they are. The check below fails loudly if a later autocannon drops the method.
+ * headers and body again, which cost about four times the CPU of signing (an estimate from one
+ * profile against the trivial benchmark receiver). autocannon 9.0 (lib/httpClient.js) calls
+ * `getRequestBuffer()` once per request and passes the result straight to `socket.write()`,
+ * which takes a string as well as a Buffer, and uses it nowhere else. Replacing the method on
+ * the instance hands autocannon the finished request, and its pacing, `amount`, timeouts,
+ * reconnects and response parsing stay as they are. The check below fails loudly if a later
+ * autocannon drops the method.
  */
 function replaceRequestBuffer(client: autocannon.Client, build: () => string): void {
   const target = client as unknown as RequestBufferSource;
   if (typeof target.getRequestBuffer !== "function") {
     throw new Error(
-      "autocannon's Client has no getRequestBuffer() method, so elido-sim load cannot hand it signed requests. Install autocannon 9 (npm install autocannon@9).",
+      "autocannon's Client has no getRequestBuffer() method, so elido-sim load cannot hand it signed requests. Install the pinned autocannon (npm install autocannon@~9.0.0).",
     );
   }
   target.getRequestBuffer = build;
