@@ -37,7 +37,9 @@ export interface OutgoingDelivery {
 }
 
 export interface DeliverySourceOptions {
-  /** Receiver URL: its path and query form the request target, its host the Host header. */
+  /**
+   * Receiver URL. Its path and query form the request target, and its host is the Host header.
+   */
   readonly target: URL;
   readonly secret: string;
   /** Share of requests, 0 to 1, that resend an earlier valid delivery. */
@@ -79,7 +81,9 @@ export class DeliverySource {
     const prefix = randomBytes(9).toString("hex");
     this.#deliveryIdPrefix = `dlv_${prefix.slice(0, 16)}`;
     this.#eventIdPrefix = `evt_${prefix.slice(0, 16)}`;
-    this.#clickIdPrefix = `${prefix.slice(0, 8)}-${prefix.slice(8, 12)}-4${prefix.slice(12, 15)}-a${prefix.slice(15, 18)}-`;
+    this.#clickIdPrefix =
+      `${prefix.slice(0, 8)}-${prefix.slice(8, 12)}-` +
+      `4${prefix.slice(12, 15)}-a${prefix.slice(15, 18)}-`;
     this.#wrongSecret = generateSecret(options.random);
     this.#templates = buildTemplates(options.random, options.startMs);
     this.#requestHead = buildRequestHead(options.target);

@@ -252,7 +252,7 @@ export async function driveLoad(options: DriveOptions): Promise<Measurement> {
   };
 }
 
-/** The method of autocannon 9's Client that returns each request's bytes, missing from its typings. */
+/** The autocannon 9 Client method that returns each request's bytes, missing from its typings. */
 interface RequestBufferSource {
   getRequestBuffer?: () => Buffer | string;
 }

@@ -1,6 +1,6 @@
 import { createHmac, hash } from "node:crypto";
 
-/** SHA-256 block size in bytes: HMAC pads the key to this length (RFC 2104). */
+/** SHA-256 block size in bytes, the length HMAC pads the key to (RFC 2104). */
 const BLOCK_BYTES = 64;
 const DIGEST_BYTES = 32;
 const INNER_PAD = 0x36;
