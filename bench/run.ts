@@ -4,7 +4,7 @@
  * time or count and aims only at 127.0.0.1.
  *
  * Usage: npm run bench [-- --write]   (--write replaces the results table in docs/benchmarks.md)
- *        npm run bench -- --quick    (only the dispatcher, scenario and load rows; writes nothing)
+ *        npm run bench -- --quick    (prints the dispatcher, scenario and load rows, writes nothing)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";

@@ -121,7 +121,7 @@ describe("DeliverySource", () => {
     expect(invalid).toBeGreaterThan(50);
   });
 
-  it("resends duplicates as attempt 2 of an earlier delivery", () => {
+  it("resends duplicates as attempt 2", () => {
     const { source, log } = createSource({ duplicates: 0.3 });
     const bodies = new Map<string, string>();
     let duplicates = 0;

@@ -148,7 +148,7 @@ describe("runLoad", () => {
 
   it("counts requests lost to closed connections", async () => {
     // Every tenth request has its connection closed instead of a response, so autocannon
-    // reconnects and the generator must charge the lost request before sending the next one.
+    // reconnects and the generator must count the lost request before it sends the next one.
     const reference = createReferenceReceiver({ secret: SECRET });
     const handler = reference.server.listeners("request")[0] as (...args: unknown[]) => void;
     let received = 0;

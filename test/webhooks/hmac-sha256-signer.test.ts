@@ -39,7 +39,7 @@ describe("HmacSha256Signer", () => {
     expect(signer.digestHex("1.a")).toBe(first);
   });
 
-  it("handles keys of one block, longer keys and non-ASCII keys", () => {
+  it("handles block-length, long and non-ASCII keys", () => {
     const cases = [
       "k".repeat(64),
       "k".repeat(65),
