@@ -1,8 +1,10 @@
 /**
  * An incremental parser of HTTP/1.1 responses, one response at a time on a keep-alive
- * connection. It finds the status and frames the body by RFC 9112 section 6: no body for
- * 1xx, 204 and 304; chunked; Content-Length; or until the connection closes. Body bytes are
- * counted and dropped, because the dispatcher keeps only their number.
+ * connection. It finds the status and frames the body by RFC 9112 section 6.
+ *
+ * Responses 1xx, 204 and 304 have no body. Other bodies are chunked, framed by
+ * Content-Length, or end when the connection closes. Body bytes are counted and dropped,
+ * because the dispatcher keeps only their number.
  */
 
 /** The receiver of the parser's events while it reads one response. */
@@ -84,8 +86,8 @@ export class Http1ResponseParser {
   }
 
   /**
-   * Reads `chunk`. Throws `InvalidResponseError` on broken framing. Bytes after the end of the
-   * response make the connection not reusable, since nothing was asked for them.
+   * Reads `data`. Throws `InvalidResponseError` on broken framing. Bytes after the end of the
+   * response make the connection not reusable, since no request expects them.
    */
   feed(data: Buffer): void {
     let offset = 0;
@@ -95,49 +97,28 @@ export class Http1ResponseParser {
         throw new InvalidResponseError(`${data.length - offset} bytes arrived with no request`);
       }
       switch (this.#state) {
-        case "head": {
-          const next = this.#takeUntil(data, offset, "\r\n\r\n", MAX_HEAD_BYTES);
-          if (next < 0) {
-            return;
-          }
-          offset = next;
-          this.#readHead(this.#taken, sink);
-          if ((this.#state as State) === "length" && this.#remaining === 0) {
-            // No body: bytes after the head were not asked for.
-            this.#complete(sink, offset < data.length);
-            return;
-          }
-          break;
-        }
-        case "length": {
-          const count = Math.min(this.#remaining, data.length - offset);
-          this.#remaining -= count;
-          offset += count;
-          if (!sink.onBodyBytes(count)) {
-            this.#state = "done";
-            return;
-          }
-          if (this.#remaining === 0) {
-            this.#complete(sink, offset < data.length);
-            return;
-          }
-          break;
-        }
+        case "head":
         case "chunk-size":
         case "chunk-data-end":
         case "trailers": {
-          const next = this.#takeUntil(data, offset, "\r\n", MAX_LINE_BYTES);
+          const next = this.#takeUntil(data, offset);
           if (next < 0) {
             return;
           }
           offset = next;
-          this.#readLine(this.#taken);
+          if (this.#state === "head") {
+            this.#readHead(this.#taken, sink);
+          } else {
+            this.#readLine(this.#taken);
+          }
           if ((this.#state as State) === "done") {
+            // A head without a body, or the last trailer line, ended the response.
             this.#complete(sink, offset < data.length);
             return;
           }
           break;
         }
+        case "length":
         case "chunk-data": {
           const count = Math.min(this.#remaining, data.length - offset);
           this.#remaining -= count;
@@ -146,10 +127,15 @@ export class Http1ResponseParser {
             this.#state = "done";
             return;
           }
-          if (this.#remaining === 0) {
-            this.#state = "chunk-data-end";
+          if (this.#remaining > 0) {
+            break;
           }
-          break;
+          if (this.#state === "chunk-data") {
+            this.#state = "chunk-data-end";
+            break;
+          }
+          this.#complete(sink, offset < data.length);
+          return;
         }
         case "until-close": {
           const count = data.length - offset;
@@ -177,11 +163,15 @@ export class Http1ResponseParser {
   }
 
   /**
-   * Finds `terminator` in the pending bytes followed by `data` from `offset`. When found, stores
-   * the text before it in `#taken` and returns the offset in `data` after it. Otherwise keeps a
-   * copy of the bytes and returns -1, or throws once they exceed `maxBytes`.
+   * Finds the end of the head (an empty line) or of a chunk line (CRLF) in the pending bytes
+   * followed by `data` from `offset`. When found, stores the text before it in `#taken` and
+   * returns the offset in `data` after it. Otherwise keeps a copy of the bytes and returns -1,
+   * or throws once they exceed the limit of the head or line.
    */
-  #takeUntil(data: Buffer, offset: number, terminator: string, maxBytes: number): number {
+  #takeUntil(data: Buffer, offset: number): number {
+    const head = this.#state === "head";
+    const terminator = head ? "\r\n\r\n" : "\r\n";
+    const maxBytes = head ? MAX_HEAD_BYTES : MAX_LINE_BYTES;
     if (this.#pendingLength === 0) {
       const end = data.indexOf(terminator, offset, "latin1");
       if (end >= 0) {
@@ -231,8 +221,8 @@ export class Http1ResponseParser {
   }
 
   /**
-   * Throws for a head or line of `length` bytes over its limit. The limit holds however the
-   * bytes were split into reads, so `ended` tells a complete one from an unfinished one.
+   * Throws for a head or line of `length` bytes over its limit. The limit applies however the
+   * bytes were split into reads, so `ended` separates a complete one from an unfinished one.
    */
   #rejectLength(length: number, ended: boolean): never {
     if (this.#state === "head") {
@@ -323,8 +313,7 @@ export class Http1ResponseParser {
       ? /(?:^|[\s,])keep-alive(?:[\s,]|$)/.test(connection)
       : !/(?:^|[\s,])close(?:[\s,]|$)/.test(connection);
     if (statusCode === 204 || statusCode === 304) {
-      this.#state = "length";
-      this.#remaining = 0;
+      this.#state = "done";
       return;
     }
     if (transferEncoding) {
@@ -339,8 +328,8 @@ export class Http1ResponseParser {
       this.#state = "until-close";
       return;
     }
-    this.#state = "length";
     this.#remaining = contentLength;
+    this.#state = contentLength === 0 ? "done" : "length";
   }
 
   #readLine(line: string): void {
