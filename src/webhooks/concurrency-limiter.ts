@@ -1,3 +1,5 @@
+import { FifoQueue } from "./fifo-queue.js";
+
 /**
  * Limits how many attempts run at once per key (an endpoint id). Waiters are served in
  * arrival order, so deliveries queued at the same simulated time keep their order.
@@ -5,7 +7,7 @@
 export class ConcurrencyLimiter {
   readonly #limit: number;
   readonly #running = new Map<string, number>();
-  readonly #waiting = new Map<string, WaitQueue>();
+  readonly #waiting = new Map<string, FifoQueue<() => void>>();
 
   /** @param limit attempts allowed at once per key, >= 1 */
   constructor(limit: number) {
@@ -28,7 +30,7 @@ export class ConcurrencyLimiter {
     }
     let queue = this.#waiting.get(key);
     if (queue === undefined) {
-      queue = new WaitQueue();
+      queue = new FifoQueue<() => void>();
       this.#waiting.set(key, queue);
     }
     queue.push(start);
@@ -59,34 +61,5 @@ export class ConcurrencyLimiter {
       count += queue.size;
     }
     return count;
-  }
-}
-
-/** A FIFO queue with O(1) shift: backlogs reach hundreds of thousands of waiters. */
-class WaitQueue {
-  #items: Array<(() => void) | undefined> = [];
-  #head = 0;
-
-  push(item: () => void): void {
-    this.#items.push(item);
-  }
-
-  shift(): (() => void) | undefined {
-    if (this.#head >= this.#items.length) {
-      return undefined;
-    }
-    const item = this.#items[this.#head];
-    this.#items[this.#head] = undefined;
-    this.#head++;
-    // Compact once the consumed prefix dominates, so memory follows the live backlog.
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
-
-  get size(): number {
-    return this.#items.length - this.#head;
   }
 }

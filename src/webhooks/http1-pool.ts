@@ -1,5 +1,6 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
+import { FifoQueue } from "./fifo-queue.js";
 import {
   Http1ResponseParser,
   InvalidResponseError,
@@ -188,8 +189,8 @@ export class Http1Connection {
    * True when a reused connection closed before any byte of the response: the receiver most
    * likely closed it as idle while the request was on its way, so the request was never
    * processed. RFC 9112 section 9.3.1 lets a client retry a non-idempotent request when it
-   * knows the request is idempotent, and a webhook delivery is, since receivers deduplicate
-   * on its delivery id. Go's net/http transport (`shouldRetryRequest`) makes the same check
+   * can establish that the request is idempotent. A webhook delivery is, since receivers
+   * deduplicate on its delivery id. Go's net/http transport (`shouldRetryRequest`) makes the same check
    * but retries a POST only when it has an Idempotency-Key header, so there this attempt fails.
    */
   #mayReplay(error: Error): boolean {
@@ -212,43 +213,12 @@ export class Http1Connection {
   }
 }
 
-/** A FIFO of exchanges waiting for a connection, with O(1) shift. */
-class ExchangeQueue {
-  #items: Array<Exchange | undefined> = [];
-  #head = 0;
-
-  push(exchange: Exchange): void {
-    this.#items.push(exchange);
-  }
-
-  /** Returns the oldest exchange not yet settled, dropping settled ones. */
-  shift(): Exchange | undefined {
-    while (this.#head < this.#items.length) {
-      const exchange = this.#items[this.#head];
-      this.#items[this.#head] = undefined;
-      this.#head++;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      if (exchange !== undefined && !exchange.settled) {
-        return exchange;
-      }
-    }
-    return undefined;
-  }
-
-  get size(): number {
-    return this.#items.length - this.#head;
-  }
-}
-
 /** Keep-alive connections to one origin, at most `maxConnections` at once. */
 export class OriginPool {
   readonly #origin: PoolOrigin;
   readonly #options: PoolOptions;
   readonly #idle: Http1Connection[] = [];
-  readonly #queue = new ExchangeQueue();
+  readonly #queue = new FifoQueue<Exchange>();
   #open = 0;
 
   constructor(origin: PoolOrigin, options: PoolOptions) {
@@ -273,7 +243,7 @@ export class OriginPool {
 
   /** Takes back a connection whose response is complete, for the next request. */
   release(connection: Http1Connection): void {
-    const next = this.#queue.shift();
+    const next = this.#nextWaiting();
     if (next !== undefined) {
       connection.send(next);
       return;
@@ -298,7 +268,7 @@ export class OriginPool {
       new Http1Connection(this, this.#origin).send(replay);
       return;
     }
-    const next = this.#queue.shift();
+    const next = this.#nextWaiting();
     if (next !== undefined) {
       this.dispatch(next);
     }
@@ -308,6 +278,16 @@ export class OriginPool {
   closeIdle(): void {
     for (const connection of this.#idle.splice(0)) {
       connection.destroy();
+    }
+  }
+
+  /** Returns the oldest queued exchange not yet settled, dropping settled ones. */
+  #nextWaiting(): Exchange | undefined {
+    for (;;) {
+      const exchange = this.#queue.shift();
+      if (exchange === undefined || !exchange.settled) {
+        return exchange;
+      }
     }
   }
 
