@@ -86,8 +86,9 @@ export class HttpSender {
   }
 
   /**
-   * Sends `attempt` and calls `onResult` exactly once with its outcome. The callback form
-   * spares the dispatcher a promise per attempt.
+   * Sends `attempt` and calls `onResult` once with its outcome. The attempt timeout ends every
+   * attempt, and an exchange ignores events after its first result. The callback form spares
+   * the dispatcher a promise per attempt.
    */
   start(attempt: SendRequest, onResult: (result: SendResult) => void): void {
     if (this.#closed !== undefined) {
@@ -218,7 +219,7 @@ export class HttpSender {
 
 /**
  * One attempt: in the deadline list from its start, and in a pool's queue or on a connection
- * until its result is known. It settles exactly once.
+ * until its result is known. `#settle` passes on only the first result.
  */
 class AttemptExchange implements Exchange, DeadlineEntry {
   readonly request: Buffer;
@@ -313,15 +314,20 @@ function classifyStatus(
   responseBytes: number,
   truncated: boolean,
 ): SendResult {
-  const outcome: AttemptOutcome =
-    statusCode >= 200 && statusCode < 300
-      ? "success"
-      : statusCode >= 300 && statusCode < 400
-        ? "redirect"
-        : "http_error";
+  const outcome = statusOutcome(statusCode);
   return truncated
     ? { outcome, statusCode, latencyMs, responseBytes, responseTruncated: true }
     : { outcome, statusCode, latencyMs, responseBytes };
+}
+
+function statusOutcome(statusCode: number): AttemptOutcome {
+  if (statusCode >= 200 && statusCode < 300) {
+    return "success";
+  }
+  if (statusCode >= 300 && statusCode < 400) {
+    return "redirect";
+  }
+  return "http_error";
 }
 
 function classifyError(
