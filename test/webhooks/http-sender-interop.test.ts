@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import {
   type SendResult,
 } from "../../src/webhooks/http-sender.js";
 import { Http1ResponseParser, MAX_HEAD_BYTES } from "../../src/webhooks/http1-response-parser.js";
+import { type RawReceiver, type RawRespond, startRawReceiver } from "../fixtures/raw-receiver.js";
 
 const PYTHON_RECEIVERS = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -72,76 +73,11 @@ async function startPythonReceiver(mode: string): Promise<string> {
   return `http://127.0.0.1:${port}/hooks`;
 }
 
-interface RawRequest {
-  readonly head: string;
-  readonly body: Buffer;
-}
-
-interface RawReceiver {
-  readonly url: string;
-  readonly port: number;
-  readonly requests: RawRequest[];
-  readonly connections: number;
-}
-
-/**
- * A receiver on `host` (default 127.0.0.1) that reads requests framed by Content-Length
- * and lets `respond` write every byte of the response. `respond` gets the connection's number,
- * counted from 0, and the request's number on that connection.
- */
-async function startRawReceiver(
-  respond: (socket: Socket, request: RawRequest, connection: number, index: number) => void,
-  host = "127.0.0.1",
-): Promise<RawReceiver> {
-  const sockets = new Set<Socket>();
-  const requests: RawRequest[] = [];
-  let connections = 0;
-  const server: Server = createServer((socket) => {
-    const connection = connections++;
-    let index = 0;
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => undefined);
-    let pending = Buffer.alloc(0);
-    socket.on("data", (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      for (;;) {
-        const end = pending.indexOf("\r\n\r\n");
-        if (end < 0) {
-          return;
-        }
-        const head = pending.toString("latin1", 0, end);
-        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? "0");
-        if (pending.length < end + 4 + length) {
-          return;
-        }
-        const request = { head, body: pending.subarray(end + 4, end + 4 + length) };
-        pending = pending.subarray(end + 4 + length);
-        requests.push(request);
-        respond(socket, request, connection, index++);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const port = (server.address() as AddressInfo).port;
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) {
-          socket.destroy();
-        }
-        server.close(() => resolve());
-      }),
-  );
-  const authority = host.includes(":") ? `[${host}]` : host;
-  return {
-    url: `http://${authority}:${port}/hooks`,
-    port,
-    requests,
-    get connections() {
-      return connections;
-    },
-  };
+/** Starts a raw receiver on `host` that the test's cleanup closes. */
+async function startReceiver(respond: RawRespond, host?: string): Promise<RawReceiver> {
+  const receiver = await startRawReceiver(respond, { host });
+  closers.push(() => receiver.close());
+  return receiver;
 }
 
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
@@ -306,7 +242,7 @@ describe("Http1ResponseParser on interoperability cases", () => {
 
 describe("HttpSender against raw receivers", () => {
   it("reads a response split into two packets at any byte", async () => {
-    const receiver = await startRawReceiver((socket, request) => {
+    const receiver = await startReceiver((socket, request) => {
       const split = Number(request.body.toString("utf8"));
       socket.write(LAYERED_RESPONSE.slice(0, split));
       setTimeout(() => socket.write(LAYERED_RESPONSE.slice(split)), 1);
@@ -324,7 +260,7 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it("reads a response written one byte at a time", async () => {
-    const receiver = await startRawReceiver((socket) => {
+    const receiver = await startReceiver((socket) => {
       let offset = 0;
       const drip = () => {
         if (offset < LAYERED_RESPONSE.length && !socket.destroyed) {
@@ -346,7 +282,7 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it("Content-Length longer than the body, then close, is connection_reset", async () => {
-    const receiver = await startRawReceiver((socket) =>
+    const receiver = await startReceiver((socket) =>
       socket.end("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}"),
     );
     const sender = newSender();
@@ -357,7 +293,7 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it("extra bytes after a response cost only the connection", async () => {
-    const receiver = await startRawReceiver((socket) => socket.write(`${OK}\r\nGARBAGE`));
+    const receiver = await startReceiver((socket) => socket.write(`${OK}\r\nGARBAGE`));
     const sender = newSender();
 
     const first = await post(sender, receiver.url);
@@ -369,7 +305,7 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it("extra bytes after a response in a later packet spare the next attempt", async () => {
-    const receiver = await startRawReceiver((socket) => {
+    const receiver = await startReceiver((socket) => {
       socket.write(OK);
       setTimeout(() => socket.write("\r\n"), 5);
     });
@@ -392,7 +328,7 @@ describe("HttpSender against raw receivers", () => {
       (_, index) => `X-Filler-${index}: ${"f".repeat(4_000)}\r\n`,
     );
     let answered = 0;
-    const receiver = await startRawReceiver((socket) => {
+    const receiver = await startReceiver((socket) => {
       const headers = answered++ === 0 ? filler.join("") : filler.slice(0, 10).join("");
       socket.write(`HTTP/1.1 200 OK\r\n${headers}Content-Length: 2\r\n\r\n{}`);
     });
@@ -411,7 +347,7 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it("sends again a request a reused connection lost unanswered", async () => {
-    const receiver = await startRawReceiver((socket, _request, connection, index) => {
+    const receiver = await startReceiver((socket, _request, connection, index) => {
       if (connection === 0 && index === 1) {
         socket.destroy();
         return;
@@ -446,7 +382,7 @@ describe("HttpSender against raw receivers", () => {
       },
     ],
   ])("does not send again when %s", async (_case, closes) => {
-    const receiver = await startRawReceiver((socket, _request, _connection, index) => {
+    const receiver = await startReceiver((socket, _request, _connection, index) => {
       if (closes(socket, index)) {
         socket.destroy();
         return;
@@ -487,18 +423,18 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it("records a refused port as connection_refused", async () => {
-    const receiver = await startRawReceiver((socket) => socket.write(OK));
+    const receiver = await startReceiver((socket) => socket.write(OK));
     const sender = newSender();
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
 
-    const refused = await post(sender, `http://127.0.0.1:${port}/`);
-    const localhostRefused = await post(sender, `http://localhost:${port}/`);
+    const addressResult = await post(sender, `http://127.0.0.1:${port}/`);
+    const localhostResult = await post(sender, `http://localhost:${port}/`);
 
-    expect(refused).toMatchObject({ outcome: "connection_refused" });
-    expect(localhostRefused).toMatchObject({ outcome: "connection_refused" });
+    expect(addressResult).toMatchObject({ outcome: "connection_refused" });
+    expect(localhostResult).toMatchObject({ outcome: "connection_refused" });
     expect(receiver.connections).toBe(0);
   });
 
@@ -507,7 +443,7 @@ describe("HttpSender against raw receivers", () => {
     const sender = newSender();
 
     for (const { address } of addresses) {
-      const receiver = await startRawReceiver((socket) => socket.write(OK), address);
+      const receiver = await startReceiver((socket) => socket.write(OK), address);
       const result = await post(sender, `http://localhost:${receiver.port}/hooks`);
 
       expect(result, address).toMatchObject({ outcome: "success", statusCode: 200 });
@@ -516,7 +452,7 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it.skipIf(!LOOPBACK_IPV6)("reaches an IPv6 literal with its brackets in Host", async () => {
-    const receiver = await startRawReceiver((socket) => socket.write(OK), "::1");
+    const receiver = await startReceiver((socket) => socket.write(OK), "::1");
     const sender = newSender();
 
     const result = await post(sender, `http://[::1]:${receiver.port}/a?b=c`);
@@ -535,7 +471,7 @@ describe("HttpSender against raw receivers", () => {
     ["/p/q?x=y#fragment", "/p/q?x=y"],
     ["/caf\u00e9 bar", "/caf%C3%A9%20bar"],
   ])("writes the request target of the URL suffix %j", async (suffix, target) => {
-    const receiver = await startRawReceiver((socket) => socket.write(OK));
+    const receiver = await startReceiver((socket) => socket.write(OK));
     const sender = newSender();
 
     const result = await post(sender, `http://127.0.0.1:${receiver.port}${suffix}`);
@@ -545,7 +481,7 @@ describe("HttpSender against raw receivers", () => {
   });
 
   it("close ends queued and in-flight attempts and resolves twice", async () => {
-    const receiver = await startRawReceiver((socket) => setTimeout(() => socket.write(OK), 30));
+    const receiver = await startReceiver((socket) => setTimeout(() => socket.write(OK), 30));
     const sender = new HttpSender({ attemptTimeoutMs: 2_000, connectionsPerOrigin: 2 });
 
     const pending = Array.from({ length: 10 }, () => post(sender, receiver.url));
@@ -571,7 +507,7 @@ describe("Dispatcher through HttpSender", () => {
   }, async () => {
     // Every tenth connection ends as if the receiver's idle timeout had fired just as the
     // second request arrived: closed with no response.
-    const receiver = await startRawReceiver((socket, _request, connection, index) => {
+    const receiver = await startReceiver((socket, _request, connection, index) => {
       if (connection % 10 === 9 && index === 1) {
         socket.destroy();
         return;
