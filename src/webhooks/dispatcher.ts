@@ -240,7 +240,7 @@ export class Dispatcher {
     }
   }
 
-  /** Builds the headers of one attempt, signed with the current wall-clock time. */
+  /** Builds the headers of one attempt, signed with `timestampSeconds` (wall-clock Unix seconds). */
   static signedHeaders(
     delivery: Pick<Delivery, "id" | "eventType" | "body">,
     secret: string,
