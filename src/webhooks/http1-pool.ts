@@ -157,18 +157,23 @@ export class Http1Connection {
   }
 
   #onEnd(): void {
-    const exchange = this.#exchange;
-    if (exchange !== undefined && this.#parser.finishOnClose()) {
+    if (this.#exchange !== undefined && this.#parser.finishOnClose()) {
       this.#exchange = undefined;
     }
-    this.#fail(new ConnectionClosedError(this.#closedMessage()));
+    this.#failClosed();
   }
 
-  #closedMessage(): string {
-    if (this.#parser.headRead) {
-      return "the receiver closed the connection before the response body ended";
+  /** Fails the current exchange, if any, as closed by the receiver, and destroys the socket. */
+  #failClosed(): void {
+    if (this.#exchange === undefined) {
+      // No error object to build: an idle close or a read-until-close response is routine.
+      this.#socket.destroy();
+      return;
     }
-    return "the receiver closed the connection before sending a response";
+    const message = this.#parser.headRead
+      ? "the receiver closed the connection before the response body ended"
+      : "the receiver closed the connection before sending a response";
+    this.#fail(new ConnectionClosedError(message));
   }
 
   #fail(error: Error): void {
@@ -206,7 +211,7 @@ export class Http1Connection {
       return;
     }
     this.#closed = true;
-    this.#fail(new ConnectionClosedError(this.#closedMessage()));
+    this.#failClosed();
     const replay = this.#replay;
     this.#replay = undefined;
     this.#pool.removed(this, replay);
