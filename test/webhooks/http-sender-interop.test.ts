@@ -281,7 +281,7 @@ describe("HttpSender against raw receivers", () => {
     expect(receiver.connections).toBe(1);
   });
 
-  it("Content-Length longer than the body, then close, is connection_reset", async () => {
+  it("short body then close is connection_reset", async () => {
     const receiver = await startReceiver((socket) =>
       socket.end("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}"),
     );
@@ -292,7 +292,7 @@ describe("HttpSender against raw receivers", () => {
     expect(result).toMatchObject({ outcome: "connection_reset", statusCode: 200 });
   });
 
-  it("extra bytes after a response cost only the connection", async () => {
+  it("extra bytes discard the connection", async () => {
     const receiver = await startReceiver((socket) => socket.write(`${OK}\r\nGARBAGE`));
     const sender = newSender();
 
@@ -304,7 +304,7 @@ describe("HttpSender against raw receivers", () => {
     expect(receiver.connections).toBe(2);
   });
 
-  it("extra bytes after a response in a later packet spare the next attempt", async () => {
+  it("late extra bytes spare the next attempt", async () => {
     const receiver = await startReceiver((socket) => {
       socket.write(OK);
       setTimeout(() => socket.write("\r\n"), 5);
@@ -320,7 +320,7 @@ describe("HttpSender against raw receivers", () => {
     expect(countOutcomes(results)).toEqual({ success: 5 });
   });
 
-  it("rejects a response head over MAX_HEAD_BYTES as network_error", async () => {
+  it("rejects a head over MAX_HEAD_BYTES", async () => {
     // NOTE: Go's net/http transport accepts response heads up to 10 MiB by default, so a
     // receiver sending 64 KiB to 10 MiB of headers fails here but not against Elido.
     const filler = Array.from(
@@ -346,7 +346,7 @@ describe("HttpSender against raw receivers", () => {
     expect(under).toMatchObject({ outcome: "success", statusCode: 200, responseBytes: 2 });
   });
 
-  it("sends again a request a reused connection lost unanswered", async () => {
+  it("resends a request a reused connection lost", async () => {
     const receiver = await startReceiver((socket, _request, connection, index) => {
       if (connection === 0 && index === 1) {
         socket.destroy();
@@ -400,7 +400,7 @@ describe("HttpSender against raw receivers", () => {
     expect(receiver.requests).toHaveLength(2);
   });
 
-  it("times out a receiver that accepts and never reads", async () => {
+  it("times out a receiver that never reads", async () => {
     const server = createServer((socket) => {
       socket.pause();
       socket.on("error", () => undefined);
@@ -480,7 +480,7 @@ describe("HttpSender against raw receivers", () => {
     expect(receiver.requests[0]?.head.split("\r\n")[0]).toBe(`POST ${target} HTTP/1.1`);
   });
 
-  it("close ends queued and in-flight attempts and resolves twice", async () => {
+  it("close drains attempts and resolves twice", async () => {
     const receiver = await startReceiver((socket) => setTimeout(() => socket.write(OK), 30));
     const sender = new HttpSender({ attemptTimeoutMs: 2_000, connectionsPerOrigin: 2 });
 

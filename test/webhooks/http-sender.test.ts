@@ -27,7 +27,7 @@ function post(sender: HttpSender, url: string, body = '{"id":"evt_1"}') {
 }
 
 describe("HttpSender", () => {
-  it("writes one well-formed request with Host and the body's UTF-8 length", async () => {
+  it("writes Host and the UTF-8 Content-Length", async () => {
     const { receiver, sender } = await setUp((socket) => socket.write(OK));
     const body = '{"city":"Zürich","emoji":"🚀"}';
 
@@ -50,7 +50,7 @@ describe("HttpSender", () => {
     expect(request?.body.toString("utf8")).toBe(body);
   });
 
-  it("reuses one keep-alive connection for requests in sequence", async () => {
+  it("reuses one keep-alive connection", async () => {
     const { receiver, sender } = await setUp((socket) => socket.write(OK));
 
     for (let index = 0; index < 5; index++) {
@@ -101,7 +101,7 @@ describe("HttpSender", () => {
     expect(receiver.connections).toBe(1);
   });
 
-  it("keeps at most connectionsPerOrigin connections and queues the rest", async () => {
+  it("queues requests beyond connectionsPerOrigin", async () => {
     const { receiver, sender } = await setUp((socket) => setTimeout(() => socket.write(OK), 5), {
       connectionsPerOrigin: 4,
     });
@@ -115,7 +115,7 @@ describe("HttpSender", () => {
     expect(receiver.requests).toHaveLength(40);
   });
 
-  it("replaces a connection the receiver closed while it was idle", async () => {
+  it("replaces a connection closed while idle", async () => {
     const { receiver, sender } = await setUp((socket) => {
       socket.write(OK);
       setTimeout(() => socket.end(), 20);
@@ -128,7 +128,7 @@ describe("HttpSender", () => {
     expect(receiver.connections).toBe(2);
   });
 
-  it("does not reuse a connection idle for longer than keepAliveMs", async () => {
+  it("drops connections idle beyond keepAliveMs", async () => {
     const { receiver, sender } = await setUp((socket) => socket.write(OK), { keepAliveMs: 30 });
 
     await post(sender, receiver.url);
