@@ -1,6 +1,6 @@
 /**
- * A first-in, first-out queue with O(1) shift. Delivery backlogs reach hundreds of thousands
- * of waiters, where `Array.prototype.shift` would copy the rest of the array each time.
+ * A first-in, first-out queue with O(1) shift, because delivery backlogs reach hundreds of
+ * thousands of waiters.
  */
 export class FifoQueue<T extends object> {
   #items: Array<T | undefined> = [];
